@@ -1,0 +1,1 @@
+"""The engine behind the duty-list site: load, validate, compute and export. It knows nothing of MkDocs."""

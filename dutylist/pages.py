@@ -1,0 +1,48 @@
+"""Which pages the site has and how the navigation nests them: a pure function of the data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .dataset import Dataset
+
+
+@dataclass(frozen=True)
+class Page:
+    uri: str                     # source path, e.g. "duties/18.md" → /duties/18/
+    template: str                # page template under overrides/macros/
+    title: str
+    description: str
+    variables: dict = field(default_factory=dict)   # front-matter variables the template reads
+    body: str = ""               # editors' own Markdown appended to the generated content
+
+
+def plan(dataset: Dataset) -> list[Page]:
+    duty_list = dataset.duty_list
+    pages = [Page("duties/index.md", "page_list.md", duty_list.title, f"{duty_list.title}全文")]
+    for part in duty_list.parts:
+        pages.append(Page(f"parts/{part.ordinal}/index.md", "page_part.md", part.title, part.heading,
+                          {"dl_part": part.ordinal}))
+    for group in duty_list.groups:
+        pages.append(Page(f"groups/{group.ordinal}/index.md", "page_group.md", group.nav_title, group.heading,
+                          {"dl_group": group.ordinal}))
+    for item in duty_list.items:
+        pages.append(Page(f"duties/{item.key}.md", "page_item.md", item.label, item.text[:120],
+                          {"dl_item": item.key}, dataset.narratives.get(item.key, "")))
+    pages.append(Page("years/index.md", "page_years.md", "年度进展", "各年度履职进展与公开情况"))
+    for year in dataset.years:
+        pages.append(Page(f"years/{year}.md", "page_year.md", f"{year}年", f"{year}年度履职进展与公开情况",
+                          {"dl_year": year}))
+    pages.append(Page("documents.md", "page_documents.md", "公开文件", "本站引用的全部公开文件"))
+    return pages
+
+
+def nav_sections(dataset: Dataset) -> dict[str, list]:
+    """Expansions for the placeholder entries of mkdocs.yml's nav, keyed by the placeholder's path."""
+    parts = []
+    for part in dataset.duty_list.parts:
+        groups = [{g.nav_title: [f"groups/{g.ordinal}/index.md", *({i.label: f"duties/{i.key}.md"} for i in g.items)]}
+                  for g in part.groups]
+        parts.append({part.title: [f"parts/{part.ordinal}/index.md", *groups]})
+    years = [{f"{y}年": f"years/{y}.md"} for y in dataset.years]
+    return {"duties/index.md": ["duties/index.md", *parts], "years/index.md": ["years/index.md", *years]}

@@ -1,0 +1,33 @@
+"""Problems found in an editor's data, reported as `file:line:column: 字段 path：what is wrong — what to do`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    column: int
+    field: str
+    message: str
+    fix: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        field = f"字段 {self.field}：" if self.field else ""
+        return f"{where}: {field}{self.message} — {self.fix}"
+
+
+class DataError(Exception):
+    """Raised with every problem of one check run, so an editor fixes them all at once."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(set(problems))
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        lines = [str(p) for p in self.problems]
+        lines.append(f"数据检查未通过：共 {len(self.problems)} 处问题。")
+        return "\n".join(lines)

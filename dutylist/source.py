@@ -1,0 +1,119 @@
+"""Read an editor's YAML as plain data, remembering where every value stands.
+
+Only a safe subset of YAML is accepted: no anchors or aliases (so no "billion laughs"), no tags beyond
+the core schema, no duplicate keys. Each value's position is kept by its path, so later validation can
+say which line of which file to change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .problems import DataError, Problem
+
+Path_ = tuple[str | int, ...]
+
+CORE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
+
+
+@dataclass
+class Sourced:
+    """Plain data from one file, with the (line, column) of each path in it (1-based)."""
+
+    file: str
+    data: Any
+    marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def mark(self, path: Path_) -> tuple[int, int]:
+        """Position of the longest prefix of `path` that exists in the file."""
+        for end in range(len(path), -1, -1):
+            if (found := self.marks.get(tuple(path[:end]))) is not None:
+                return found
+        return (1, 1)
+
+    def problem(self, path: Path_, message: str, fix: str) -> Problem:
+        line, column = self.mark(path)
+        return Problem(self.file, line, column, format_path(path), message, fix)
+
+
+def format_path(path: Path_) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Refuses aliases while composing, before any expansion can cost time or memory."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(problem="不支持 YAML 别名（*引用）", problem_mark=event.start_mark)
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise yaml.MarkedYAMLError(problem="不支持 YAML 锚点（&定义）", problem_mark=event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def read_yaml(path: Path, shown_as: str) -> Sourced:
+    """Load one YAML file; raise DataError naming the file and line of any problem in it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DataError([Problem(shown_as, 1, 1, "", "文件不是 UTF-8 编码", "请用 UTF-8 编码另存此文件")])
+    loader = _NoAliasLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise DataError([Problem(shown_as, line, column, "", f"YAML 格式错误：{error.problem}",
+                                 "请检查该行的缩进、冒号和引号（文本含冒号等符号时请加引号）")])
+    finally:
+        loader.dispose()
+    source = Sourced(shown_as, None)
+    problems: list[Problem] = []
+    if root is not None:
+        source.data = _build(root, (), source, loader, problems)
+    if problems:
+        raise DataError(problems)
+    return source
+
+
+def _build(node: yaml.Node, path: Path_, source: Sourced, loader, problems: list[Problem]) -> Any:
+    source.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if node.tag not in CORE_TAGS:
+        problems.append(source.problem(path, f"不支持的 YAML 标签 {node.tag}", "请删除该标签，只写普通的值"))
+        return None
+    if isinstance(node, yaml.MappingNode):
+        return _build_mapping(node, path, source, loader, problems)
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(child, (*path, i), source, loader, problems) for i, child in enumerate(node.value)]
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, yaml.constructor.ConstructorError) as error:
+        problems.append(source.problem(path, f"无法读取的值（{error}）",
+                                       "日期请写成真实存在的 YYYY-MM-DD，例如 2024-03-06"))
+        return None
+
+
+def _build_mapping(node, path, source, loader, problems) -> dict:
+    result: dict = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            problems.append(source.problem(path, "键必须是简单的文本", "请把该键改为普通文字"))
+            continue
+        key = key_node.value
+        child = (*path, key)
+        if key in result:
+            source.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            problems.append(source.problem(child, f"重复的键「{key}」，后一个会覆盖前一个", "请删除或合并重复的键"))
+            continue
+        source.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        result[key] = _build(value_node, child, source, loader, problems)
+    return result

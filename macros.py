@@ -1,0 +1,133 @@
+"""MkDocs glue, kept thin: the engine (`dutylist`) does the work.
+
+This one file is both the mkdocs-macros module (`define_env`) and a MkDocs hook file (`on_config`,
+`on_files`, `on_startup`), listed under `hooks:` and as the macros `module_name` in mkdocs.yml.
+Hooks decide which pages exist; templates in overrides/macros/ decide what they say.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+from markupsafe import Markup, escape
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
+
+from dutylist import build, pages, status
+from dutylist.model import DOCUMENT_KINDS
+from dutylist.problems import DataError
+
+
+def _dataset(config):
+    data_dir = Path(config.config_file_path).parent / "data"
+    try:
+        return build.dataset(data_dir, build.reference_date())
+    except DataError as error:
+        raise PluginError("\n" + error.report()) from None
+
+
+# --- MkDocs hooks -------------------------------------------------------------------------------------
+
+
+def on_startup(command, dirty):
+    """Index Chinese compounds by their parts too (环境保护 → 环境 保护), so a search for 保护 finds them."""
+    import jieba
+
+    if getattr(jieba.cut, "tiled", False):
+        return
+    coarse = jieba.cut
+
+    def fine(text, *args, **kwargs):
+        for word in coarse(text, *args, **kwargs):
+            yield from _tile(word, [w for w in jieba.cut_for_search(word) if w != word])
+
+    fine.tiled = True
+    jieba.cut = fine
+
+
+def _tile(word: str, parts: list[str]) -> list[str]:
+    out, pos = [], 0
+    while pos < len(word):
+        part = next((p for p in sorted(parts, key=len, reverse=True) if word.startswith(p, pos)), None)
+        if part is None:
+            return [word]
+        out.append(part)
+        pos += len(part)
+    return out or [word]
+
+
+def on_config(config):
+    """Name the site from the data and expand the nav placeholders into the list's structure."""
+    dataset = _dataset(config)
+    config.site_name = dataset.site.site_name
+    config.site_description = dataset.site.description
+    config.extra["gov"] = dataset.site.model_dump(include={"sponsor", "site_code", "icp", "psb", "contact", "correction_url"})
+    sections = pages.nav_sections(dataset)
+    config.nav = [{title: sections.get(path, path)} if isinstance(path, str) else {title: path}
+                  for entry in config.nav for title, path in entry.items()]
+    return config
+
+
+def on_files(files, config):
+    """One generated page per part, group, item and year; no hand-written stubs."""
+    for page in pages.plan(_dataset(config)):
+        if files.get_file_from_path(page.uri):
+            raise PluginError(f"docs/{page.uri} 与自动生成的页面重名，请删除该文件（条目补充说明请放在 data/narratives/）")
+        front = yaml.safe_dump({"title": page.title, "description": page.description, **page.variables},
+                               allow_unicode=True, sort_keys=False)
+        content = f"---\n{front}---\n{{% include '{page.template}' %}}\n\n{page.body}"
+        files.append(File.generated(config, page.uri, content=content))
+    return files
+
+
+# --- mkdocs-macros ------------------------------------------------------------------------------------
+
+
+def define_env(env):
+    """Expose the model to every page, and a few render macros editors can call from Markdown."""
+    dataset = _dataset(env.conf)
+    env.variables.update(dict(
+        dataset=dataset,
+        duty_list=dataset.duty_list,
+        site_info=dataset.site,
+        reference_date=dataset.reference_date,
+        Status=status.Status,
+        statuses_of=lambda item: status.item_statuses(dataset, item),
+        coverage=lambda: status.coverage(dataset),
+        year_counts=lambda year: status.year_counts(dataset, year),
+        document_kinds=DOCUMENT_KINDS,
+        host_kind=dataset.host_kind,
+    ))
+    env.filter(md_text)
+
+    @env.macro
+    def href(target: str) -> str:
+        """A site path ("duties/18/") as a link relative to the page being rendered, so the site works in any folder."""
+        return get_relative_url(target, env.page.url)
+
+    def render(template: str, **values) -> Markup:
+        return Markup(env.env.get_template(template).render(**env.variables, **values))
+
+    @env.macro
+    def render_item(key) -> Markup:
+        """The text of one duty item with a link to its page, e.g. {{ render_item(18) }}."""
+        return render("_item.html", item=dataset.items_by_key[str(key)])
+
+    @env.macro
+    def render_group(ordinal: int) -> Markup:
+        """A group heading with its items, e.g. {{ render_group(5) }}."""
+        return render("_group.html", group=dataset.duty_list.groups[int(ordinal) - 1])
+
+    @env.macro
+    def render_list() -> Markup:
+        """The whole duty list."""
+        return render("_list.html")
+
+
+def md_text(value) -> Markup:
+    """Data text for a Markdown line (a heading, a table cell): HTML-escaped, Markdown syntax neutralised."""
+    text = re.sub(r"([\\`*_{}\[\]()#+\-.!])", r"\\\1", str(value))
+    return escape(text)
