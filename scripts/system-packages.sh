@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Debian packages the browser tests need: Chromium (never a downloaded browser) and a CJK font.
+set -euo pipefail
+packages=(chromium fonts-wqy-microhei)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Please install: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
