@@ -47,16 +47,19 @@ def format_path(path: Path_) -> str:
     return text
 
 
+class _Refused(yaml.MarkedYAMLError):
+    """A YAML feature outside the safe subset."""
+
+
 class _NoAliasLoader(yaml.SafeLoader):
-    """Refuses aliases while composing, before any expansion can cost time or memory."""
+    """Refuses anchors and aliases while composing, before any expansion can cost time or memory."""
 
     def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(problem="不支持 YAML 别名（*引用）", problem_mark=event.start_mark)
         event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(problem="不支持 YAML 别名（*引用）", problem_mark=event.start_mark)
         if getattr(event, "anchor", None):
-            raise yaml.MarkedYAMLError(problem="不支持 YAML 锚点（&定义）", problem_mark=event.start_mark)
+            raise _Refused(problem="不支持 YAML 锚点（&定义）", problem_mark=event.start_mark)
         return super().compose_node(parent, index)
 
 
@@ -69,11 +72,17 @@ def read_yaml(path: Path, shown_as: str) -> Sourced:
     loader = _NoAliasLoader(text)
     try:
         root = loader.get_single_node()
+    except _Refused as error:
+        mark = error.problem_mark
+        raise DataError([Problem(shown_as, mark.line + 1, mark.column + 1, "", error.problem,
+                                 "请把重复的内容直接写出来，不用 & 和 *")])
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        # where the construct began (an opening quote, a mapping) is what the editor must look at
+        mark = error.context_mark or error.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise DataError([Problem(shown_as, line, column, "", f"YAML 格式错误：{error.problem}",
-                                 "请检查该行的缩进、冒号和引号（文本含冒号等符号时请加引号）")])
+        what = "，".join(filter(None, [error.context, error.problem]))
+        raise DataError([Problem(shown_as, line, column, "", f"YAML 格式错误（{what}）",
+                                 "请检查该行的缩进（只用空格）、冒号和引号是否成对；文本含冒号等符号时请加引号")])
     finally:
         loader.dispose()
     source = Sourced(shown_as, None)
