@@ -65,10 +65,19 @@ def on_config(config):
     config.site_name = dataset.site.site_name
     config.site_description = dataset.site.description
     config.extra["gov"] = dataset.site.model_dump(include={"sponsor", "site_code", "icp", "psb", "contact", "correction_url"})
-    sections = pages.nav_sections(dataset)
+    sections = {path: _escaped(entries) for path, entries in pages.nav_sections(dataset).items()}
     config.nav = [{title: sections.get(path, path)} if isinstance(path, str) else {title: path}
                   for entry in config.nav for title, path in entry.items()]
     return config
+
+
+def _escaped(nav):
+    """Nav titles from data, HTML-escaped: the theme prints nav titles as markup."""
+    if isinstance(nav, list):
+        return [_escaped(entry) for entry in nav]
+    if isinstance(nav, dict):
+        return {str(escape(title)): _escaped(value) for title, value in nav.items()}
+    return nav
 
 
 def on_files(files, config):
@@ -76,7 +85,7 @@ def on_files(files, config):
     for page in pages.plan(_dataset(config)):
         if files.get_file_from_path(page.uri):
             raise PluginError(f"docs/{page.uri} 与自动生成的页面重名，请删除该文件（条目补充说明请放在 data/narratives/）")
-        front = yaml.safe_dump({"title": page.title, "description": page.description, **page.variables},
+        front = yaml.safe_dump({"title": str(escape(page.title)), "description": str(escape(page.description)), **page.variables},
                                allow_unicode=True, sort_keys=False)
         content = f"---\n{front}---\n{{% include '{page.template}' %}}\n\n{page.body}"
         files.append(File.generated(config, page.uri, content=content))

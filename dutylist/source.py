@@ -69,9 +69,13 @@ def read_yaml(path: Path, shown_as: str) -> Sourced:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise DataError([Problem(shown_as, 1, 1, "", "文件不是 UTF-8 编码", "请用 UTF-8 编码另存此文件")])
-    loader = _NoAliasLoader(text)
     try:
+        loader = _NoAliasLoader(text)
         root = loader.get_single_node()
+    except yaml.reader.ReaderError as error:
+        line = text[:error.position].count("\n") + 1
+        raise DataError([Problem(shown_as, line, 1, "", f"含有不允许的控制字符（#x{error.character:04x}）",
+                                 "请删除该行中看不见的特殊字符，必要时重新输入该行")])
     except _Refused as error:
         mark = error.problem_mark
         raise DataError([Problem(shown_as, mark.line + 1, mark.column + 1, "", error.problem,
@@ -83,8 +87,7 @@ def read_yaml(path: Path, shown_as: str) -> Sourced:
         what = "，".join(filter(None, [error.context, error.problem]))
         raise DataError([Problem(shown_as, line, column, "", f"YAML 格式错误（{what}）",
                                  "请检查该行的缩进（只用空格）、冒号和引号是否成对；文本含冒号等符号时请加引号")])
-    finally:
-        loader.dispose()
+    loader.dispose()
     source = Sourced(shown_as, None)
     problems: list[Problem] = []
     if root is not None:
