@@ -25,6 +25,7 @@ def hostile_site(tmp_path_factory):
     items = project / "data/list.yaml"
     items.write_text(items.read_text(encoding="utf-8").replace("short: 法治督察", "short: '督察{{ config }}<b>粗</b>'"),
                      encoding="utf-8")
+    (project / "data/narratives").mkdir(exist_ok=True)
     (project / "data/narratives/2.md").write_text("编者页面中的宏照常工作：{{ duty_list.items | length }} 项。\n", encoding="utf-8")
     out = tmp_path_factory.mktemp("site")
     result = build(project, out)
