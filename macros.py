@@ -106,6 +106,7 @@ def define_env(env):
         Status=status.Status,
         statuses_of=lambda item: status.item_statuses(dataset, item),
         coverage=lambda: status.coverage(dataset),
+        year_column=lambda year: status.year_column(dataset, year),
         year_counts=lambda year: status.year_counts(dataset, year),
         document_kinds=DOCUMENT_KINDS,
         host_kind=dataset.host_kind,
@@ -137,6 +138,6 @@ def define_env(env):
 
 
 def md_text(value) -> Markup:
-    """Data text for a Markdown line (a heading, a table cell): HTML-escaped, Markdown syntax neutralised."""
+    """Data text for a Markdown heading: HTML-escaped, Markdown syntax neutralised."""
     text = re.sub(r"([\\`*_{}\[\]()#+\-.!])", r"\\\1", str(value))
     return escape(text)

@@ -86,21 +86,21 @@ def load_dataset(data_dir: Path, reference_date: dt.date) -> Dataset:
     duty_list = load("list.yaml", DutyList)
     documents = load("documents.yaml", DocumentsFile, required=False)
     obligations = load("obligations.yaml", ObligationsFile, required=False)
-    years = {}
+    years_by_file = {}
     for path in sorted((data_dir / "progress").glob("*.yaml")):
         if (progress := load(f"progress/{path.name}", YearProgress)) is not None:
-            years[path.stem] = progress
+            years_by_file[path.stem] = progress
     narratives = {p.stem: p.read_text(encoding="utf-8") for p in sorted((data_dir / "narratives").glob("*.md"))}
     if problems or site is None or duty_list is None:
         raise DataError(problems)
 
     dataset = Dataset(site, duty_list, documents.documents if documents else [],
-                      obligations.obligations if obligations else [], {}, narratives, reference_date, data_dir)
-    checks = References(dataset, sources, problems)
-    checks.all(years)
+                      obligations.obligations if obligations else [],
+                      {p.year: p for p in sorted(years_by_file.values(), key=lambda p: p.year)},
+                      narratives, reference_date, data_dir)
+    References(dataset, sources, problems).all(years_by_file)
     if problems:
         raise DataError(problems)
-    object.__setattr__(dataset, "years", {p.year: p for p in years.values()})
     return dataset
 
 

@@ -84,9 +84,14 @@ def _cell(dataset: Dataset, item: Item, year: int) -> Cell:
     return Cell(item, year, len(entries), [obligation_status(dataset, o, year) for o in dataset.obligations_of(item)])
 
 
+def year_column(dataset: Dataset, year: int) -> list[Cell]:
+    """One year's cells, item by item."""
+    return [_cell(dataset, item, year) for item in dataset.duty_list.items]
+
+
 def year_counts(dataset: Dataset, year: int) -> dict[str, int]:
     """Headline figures for one year, used by the home page and the year page alike."""
-    column = [_cell(dataset, item, year) for item in dataset.duty_list.items]
+    column = year_column(dataset, year)
     return {
         "items_with_evidence": sum(1 for c in column if c.evidence_count),
         "evidence": sum(c.evidence_count for c in column),

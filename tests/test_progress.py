@@ -1,10 +1,12 @@
 """Yearly progress, disclosure statuses and the coverage matrix."""
 
 import datetime as dt
+import shutil
 
 import pytest
 import yaml
 
+from dutylist.cli import main
 from dutylist.dataset import load_dataset
 from dutylist.status import Status, obligation_status
 from helpers import REFERENCE_DATE, ROOT, Page, build
@@ -124,9 +126,6 @@ def test_documents_page_lists_every_document_with_the_items_it_evidences(page):
 
 
 def test_new_year_scaffold_lists_every_item_empty(tmp_path):
-    import shutil
-    from dutylist.cli import main
-
     shutil.copytree(ROOT / "data", tmp_path / "data")
     (tmp_path / "data/progress/2026.yaml").unlink()
     assert main(["--data", str(tmp_path / "data"), "new-year", "2026"]) == 0
