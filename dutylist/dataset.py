@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .model import Document, DutyList, Evidence, Item, Model, Obligation, Site, YearProgress
+from .model import DEADLINE_REQUIRED, DOCUMENT_KINDS, Document, DutyList, Evidence, Item, Model, Obligation, Site, YearProgress
 from .problems import DataError, Problem
 from .source import Sourced, read_yaml
 from .validation import validate
@@ -67,6 +67,7 @@ def load_dataset(data_dir: Path, reference_date: dt.date) -> Dataset:
     data_dir = Path(data_dir)
     problems: list[Problem] = []
     sources: dict[str, Sourced] = {}
+    failed: set[str] = set()
 
     def load(relative: str, model: type[BaseModel], required: bool = True) -> BaseModel | None:
         path = data_dir / relative
@@ -78,9 +79,12 @@ def load_dataset(data_dir: Path, reference_date: dt.date) -> Dataset:
             source = read_yaml(path, f"data/{relative}")
         except DataError as error:
             problems.extend(error.problems)
+            failed.add(relative)
             return None
         sources[relative] = source
-        return validate(model, source, problems)
+        if (valid := validate(model, source, problems)) is None:
+            failed.add(relative)
+        return valid
 
     site = load("site.yaml", Site)
     duty_list = load("list.yaml", DutyList)
@@ -91,24 +95,30 @@ def load_dataset(data_dir: Path, reference_date: dt.date) -> Dataset:
         if (progress := load(f"progress/{path.name}", YearProgress)) is not None:
             years_by_file[path.stem] = progress
     narratives = {p.stem: p.read_text(encoding="utf-8") for p in sorted((data_dir / "narratives").glob("*.md"))}
-    if problems or site is None or duty_list is None:
+    if duty_list is None:  # nearly every cross-file check needs the list
         raise DataError(problems)
 
     dataset = Dataset(site, duty_list, documents.documents if documents else [],
                       obligations.obligations if obligations else [],
                       {p.year: p for p in sorted(years_by_file.values(), key=lambda p: p.year)},
                       narratives, reference_date, data_dir)
-    References(dataset, sources, problems).all(years_by_file)
+    References(dataset, sources, problems, failed).all(years_by_file)
     if problems:
         raise DataError(problems)
     return dataset
 
 
 class References:
-    """Checks that need more than one file, or the reference date."""
+    """Checks that need more than one file, or the reference date.
 
-    def __init__(self, dataset: Dataset, sources: dict[str, Sourced], problems: list[Problem]):
+    They run even when some file failed validation, so one run reports everything; a check that would
+    need a failed file's content is skipped rather than reported as a false "unknown" reference.
+    """
+
+    def __init__(self, dataset: Dataset, sources: dict[str, Sourced], problems: list[Problem], failed: set[str]):
         self.dataset, self.sources, self.problems = dataset, sources, problems
+        self.documents_known = "documents.yaml" not in failed
+        self.obligations_known = "obligations.yaml" not in failed
 
     def report(self, file: str, path: tuple, message: str, fix: str) -> None:
         self.problems.append(self.sources[file].problem(path, message, fix))
@@ -138,7 +148,7 @@ class References:
         self.not_in_future("list.yaml", ("published",), self.dataset.duty_list.published)
 
     def documents(self) -> None:
-        obligation_ids = {o.id for o in self.dataset.obligations}
+        obligations = {o.id: o for o in self.dataset.obligations}
         self.duplicates("documents.yaml", "documents", [d.id for d in self.dataset.documents], "文件标识")
         for n, doc in enumerate(self.dataset.documents):
             path = ("documents", n)
@@ -149,12 +159,20 @@ class References:
                             f"发布日期 {doc.published} 早于其所报告的年度 {doc.year_covered}",
                             "请核对发布日期或 year_covered")
             for k, ob in enumerate(doc.fulfils):
-                if ob not in obligation_ids:
+                if not self.obligations_known:
+                    break
+                if ob not in obligations:
                     self.report("documents.yaml", (*path, "fulfils", k), f"未知的公开义务「{ob}」",
                                 "请使用 data/obligations.yaml 中已有的义务标识")
+                elif obligations[ob].kind != doc.kind:
+                    self.report("documents.yaml", (*path, "fulfils", k),
+                                f"义务「{ob}」须由“{DOCUMENT_KINDS[obligations[ob].kind]}”类文件履行，本文件是“{doc.kind_label}”",
+                                "请核对 kind，或从 fulfils 中删除该义务")
 
     def host_allowed(self, doc: Document, path: tuple) -> None:
         site = self.dataset.site
+        if site is None:  # site.yaml failed validation; its own problems are reported
+            return
         if _on_domains(doc.host, site.official_domains):
             return
         if _on_domains(doc.host, site.media_domains):
@@ -171,6 +189,9 @@ class References:
             if ob.item not in self.dataset.items_by_key:
                 self.report("obligations.yaml", ("obligations", n, "item"), f"清单中没有第 {ob.item} 项",
                             "请填写清单中已有的条目编号")
+            if ob.frequency == "yearly" and not ob.deadline and ob.kind in DEADLINE_REQUIRED:
+                self.report("obligations.yaml", ("obligations", n), f"“{DOCUMENT_KINDS[ob.kind]}”有法定公开期限"
+                            f"（{DEADLINE_REQUIRED[ob.kind]}），但没有写 deadline", "请按法律规定补上 deadline")
             if ob.frequency == "per-event" and ob.deadline:
                 self.report("obligations.yaml", ("obligations", n, "deadline"), "逐件公开的义务不设年度期限",
                             "请删除 deadline，或把 frequency 改为 yearly")
@@ -195,12 +216,14 @@ class References:
                 self.evidence(file, ("items", key, n), entry, progress.year)
         obligation_ids = {o.id for o in self.dataset.obligations}
         for n, check in enumerate(progress.checks):
-            if check.obligation not in obligation_ids:
+            if self.obligations_known and check.obligation not in obligation_ids:
                 self.report(file, ("checks", n, "obligation"), f"未知的公开义务「{check.obligation}」",
                             "请使用 data/obligations.yaml 中已有的义务标识")
             self.not_in_future(file, ("checks", n, "checked_on"), check.checked_on)
 
     def evidence(self, file: str, path: tuple, entry: Evidence, year: int) -> None:
+        if not self.documents_known:
+            return
         doc = self.dataset.documents_by_id.get(entry.document)
         if doc is None:
             self.report(file, (*path, "document"), f"未知的文件「{entry.document}」",

@@ -161,6 +161,7 @@ DOCUMENT_KINDS = {
     "duty-list": "职责清单",
     "annual-report": "法治政府建设年度报告",
     "district-report": "县（市）区法治政府建设报告",
+    "disclosure-report": "政府信息公开工作年度报告",
     "decision-catalogue": "重大行政决策目录",
     "regulation": "政府规章",
     "normative-document": "行政规范性文件",
@@ -170,6 +171,12 @@ DOCUMENT_KINDS = {
     "news-report": "新闻报道",
 }
 DocumentKind = Literal[tuple(DOCUMENT_KINDS)]
+
+# Kinds whose yearly publication has a deadline in law: an obligation of this kind must state it.
+DEADLINE_REQUIRED = {
+    "annual-report": "《法治政府建设与责任落实督察工作规定》第二十四条",
+    "disclosure-report": "《中华人民共和国政府信息公开条例》第四十九条",
+}
 
 
 class Document(Model):
@@ -213,6 +220,7 @@ class Obligation(Model):
     id: Slug
     item: str = Field(description="所属条目编号")
     what: Text = Field(description="须公开的内容")
+    kind: DocumentKind = Field(description="履行该义务的文件类别")
     where: Text | None = Field(None, description="公开渠道")
     frequency: Literal["yearly", "per-event"] = Field(description="yearly：每年一次；per-event：逐件公开")
     required_count: int = Field(1, ge=1, description="每年应有的件数")

@@ -17,6 +17,18 @@ from .problems import DataError, Problem
 
 Path_ = tuple[str | int, ...]
 
+# PyYAML's explanations, in the editors' language; an unlisted one is shown as PyYAML words it
+YAML_PROBLEMS = {
+    "found unexpected end of stream": "文件在引号或括号闭合之前就结束了",
+    "that cannot start any token": "该处有不能出现的字符（如 Tab 制表符、@ 或 `）",
+    "mapping values are not allowed here": "此处不能出现“: ”（文本中含冒号时请整段加引号）",
+    "expected <block end>": "缩进不一致",
+    "could not find expected ':'": "缺少冒号",
+    "expected ',' or ']'": "方括号 [ ] 未正确闭合",
+    "expected ',' or '}'": "花括号 { } 未正确闭合",
+    "found duplicate anchor": "锚点重复",
+}
+
 CORE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 
 
@@ -84,8 +96,7 @@ def read_yaml(path: Path, shown_as: str) -> Sourced:
         # where the construct began (an opening quote, a mapping) is what the editor must look at
         mark = error.context_mark or error.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = "，".join(filter(None, [error.context, error.problem]))
-        raise DataError([Problem(shown_as, line, column, "", f"YAML 格式错误（{what}）",
+        raise DataError([Problem(shown_as, line, column, "", f"YAML 格式错误：{_explain(error.problem)}",
                                  "请检查该行的缩进（只用空格）、冒号和引号是否成对；文本含冒号等符号时请加引号")])
     loader.dispose()
     source = Sourced(shown_as, None)
@@ -95,6 +106,11 @@ def read_yaml(path: Path, shown_as: str) -> Sourced:
     if problems:
         raise DataError(problems)
     return source
+
+
+def _explain(problem: str | None) -> str:
+    return next((chinese for english, chinese in YAML_PROBLEMS.items() if english in (problem or "")),
+                problem or "无法解析")
 
 
 def _build(node: yaml.Node, path: Path_, source: Sourced, loader, problems: list[Problem]) -> Any:

@@ -70,6 +70,11 @@ CASES = [
      "      month: 2\n      day: 30\n      year_offset: 1\n      basis: 《法治政府", "deadline:", "期限日期不存在"),
     ("deadline-basis-missing", "obligations.yaml", "      basis: 《法治政府建设与责任落实督察工作规定》第二十四条（每年4月1日之前向社会公开）\n", "",
      "    deadline:", "缺少必填字段"),
+    ("obligation-deadline-required", "obligations.yaml", "    deadline:\n      month: 3\n      day: 31\n      year_offset: 1\n      basis: 《法治政府建设与责任落实督察工作规定》第二十四条（每年4月1日之前向社会公开）\n",
+     "", "- id: annual-report", "法定公开期限"),
+    ("document-fulfils-wrong-kind", "documents.yaml", "fulfils: [regulation-publication]", "fulfils: [annual-report]",
+     "fulfils: [annual-report]\n    note: 市长", "须由"),
+    ("obligation-kind-missing", "obligations.yaml", "    kind: decision-catalogue\n", "", "- id: decision-catalogue", "缺少必填字段"),
     ("year-file-mismatch", "progress/2024.yaml", "year: 2024", "year: 2023", "year: 2023", "不一致"),
     ("evidence-item-unknown", "progress/2024.yaml", "  22:\n", "  99:\n", "  99:", "清单中没有第 99 项"),
     ("evidence-document-unknown", "progress/2024.yaml", "document: decree-35-2024", "document: decree-36-2024",
@@ -148,17 +153,25 @@ def test_bad_input_is_reported_with_file_and_line_and_nothing_is_built(case, pro
 def test_all_problems_are_reported_in_one_run_sorted_by_file_and_line(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
-    apply(data, "list.yaml", "number: 18", "number: 十八")
+    # structural problems (a file fails its schema) and cross-file ones, together
+    apply(data, "list.yaml", "number: 17", "number: 16")
     apply(data, "documents.yaml", "kind: consultation", "kind: rumour")
     apply(data, "progress/2024.yaml", "mapping: direct", "mapping: sure")
-    apply(data, "list.yaml", "title: 营口", "titel: 营口")
+    apply(data, "progress/2025.yaml", "year: 2025\n", "year: 2025\nchecks:\n  - obligation: nope\n"
+          "    checked_on: 2026-11-01\n    checked_by: 编者\n    where_looked: 门户网站\n")
+    apply(data, "obligations.yaml", 'item: "24"', 'item: "99"')
+    apply(data, "site.yaml", "  - lnfz.cn", "  - lnfz.cn\nmedia: []")
     result = check(data)
     problems = [line for line in result.stderr.splitlines() if line.startswith("data/")]
-    assert len(problems) == 5  # the renamed title is both an unknown field and a missing one
+    assert len(problems) == 7  # the renumbered item 17 is also gone from the 2026 scaffold
     keys = [(p.split(":")[0], int(p.split(":")[1])) for p in problems]
     assert keys == sorted(keys)
-    assert {k[0] for k in keys} == {"data/documents.yaml", "data/list.yaml", "data/progress/2024.yaml"}
-    assert result.stderr.strip().endswith("共 5 处问题。")
+    assert {k[0] for k in keys} == {"data/documents.yaml", "data/list.yaml", "data/obligations.yaml",
+                                    "data/progress/2024.yaml", "data/progress/2025.yaml", "data/progress/2026.yaml",
+                                    "data/site.yaml"}
+    assert "未知的公开义务「nope」" in result.stderr and "清单中没有第 99 项" in result.stderr
+    assert "条目编号 16 重复" in result.stderr
+    assert result.stderr.strip().endswith("共 7 处问题。")
 
 
 def test_billion_laughs_is_rejected_fast(tmp_path):
