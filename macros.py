@@ -16,7 +16,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
-from dutylist import build, pages, status
+from dutylist import build, export, feed, pages, status
 from dutylist.model import DOCUMENT_KINDS
 from dutylist.problems import DataError
 
@@ -65,6 +65,8 @@ def on_config(config):
     config.site_name = dataset.site.site_name
     config.site_description = dataset.site.description
     config.extra["gov"] = dataset.site.model_dump(include={"sponsor", "site_code", "icp", "psb", "contact", "correction_url"})
+    config.extra["content_source"] = dataset.duty_list.publisher
+    config.extra["latest_date"] = max([d.published for d in dataset.documents] + [dataset.duty_list.published]).isoformat()
     sections = {path: _escaped(entries) for path, entries in pages.nav_sections(dataset).items()}
     config.nav = [{title: sections.get(path, path)} if isinstance(path, str) else {title: path}
                   for entry in config.nav for title, path in entry.items()]
@@ -81,14 +83,19 @@ def _escaped(nav):
 
 
 def on_files(files, config):
-    """One generated page per part, group, item and year; no hand-written stubs."""
-    for page in pages.plan(_dataset(config)):
+    """One generated page per part, group, item and year, plus open data and the feed; no hand-written stubs."""
+    dataset = _dataset(config)
+    for page in pages.plan(dataset):
         if files.get_file_from_path(page.uri):
             raise PluginError(f"docs/{page.uri} 与自动生成的页面重名，请删除该文件（条目补充说明请放在 data/narratives/）")
-        front = yaml.safe_dump({"title": str(escape(page.title)), "description": str(escape(page.description)), **page.variables},
+        front = yaml.safe_dump({"title": str(escape(page.title)), "description": str(escape(page.description)),
+                                "pub_date": page.pub_date, **page.variables},
                                allow_unicode=True, sort_keys=False)
         content = f"---\n{front}---\n{{% include '{page.template}' %}}\n\n{page.body}"
         files.append(File.generated(config, page.uri, content=content))
+    for item in export.open_files(dataset):
+        files.append(File.generated(config, item.path, content=item.content))
+    files.append(File.generated(config, "feed.xml", content=feed.atom(dataset)))
     return files
 
 
@@ -110,6 +117,7 @@ def define_env(env):
         year_counts=lambda year: status.year_counts(dataset, year),
         document_kinds=DOCUMENT_KINDS,
         host_kind=dataset.host_kind,
+        open_files=lambda: export.open_files(dataset),
     ))
     env.filter(md_text)
 

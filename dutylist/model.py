@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, computed_field
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -48,6 +48,7 @@ class Item(Model):
     _key: str = PrivateAttr("")
     _group: "Group | None" = PrivateAttr(None)
 
+    @computed_field(description="条目标识，用于网址和进展文件，如 18（每组编号时如 2-1）")
     @property
     def key(self) -> str:
         """Stable identifier used in URLs and in progress files (e.g. "18", or "2-1" when numbered per group)."""

@@ -1,0 +1,104 @@
+"""Open data: the same model the pages show, as JSON, CSV (UTF-8 with BOM for Excel and WPS) and JSON Schema."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+from pydantic import BaseModel, TypeAdapter
+
+from .dataset import Dataset, DocumentsFile
+from .model import Document, DutyList, YearProgress
+from .status import obligation_status
+
+
+@dataclass(frozen=True)
+class OpenFile:
+    path: str          # under the site root, e.g. "data/list.json"
+    title: str         # what a reader is told it holds
+    content: str
+
+
+class StatusRecord(BaseModel):
+    """One obligation in one year, as computed on the reference date."""
+
+    obligation: str
+    item: str
+    year: int
+    status: str
+    status_label: str
+    due: str | None
+    documents: list[str]
+    reference_date: str
+
+
+LIST_FIELDS = ["key", "number", "part", "group", "short", "text"]
+EVIDENCE_FIELDS = ["year", "item", "mapping", "scope", "summary", "document", "document_title", "document_published",
+                   "document_url"]
+DOCUMENT_FIELDS = list(Document.model_fields)
+STATUS_FIELDS = list(StatusRecord.model_fields)
+
+
+def open_files(dataset: Dataset) -> list[OpenFile]:
+    statuses = status_records(dataset)
+    files = [
+        _schema("list", "职责清单", DutyList),
+        _json("list", "职责清单全文", DutyList, dataset.duty_list),
+        _csv("list", "职责清单全文（每行一个条目）", LIST_FIELDS, _list_rows(dataset)),
+        _schema("documents", "公开文件登记表", DocumentsFile),
+        _json("documents", "公开文件登记表", DocumentsFile, DocumentsFile(documents=dataset.documents)),
+        _csv("documents", "公开文件登记表", DOCUMENT_FIELDS, [d.model_dump(mode="json") for d in dataset.documents]),
+        _schema("progress", "年度进展", YearProgress),
+    ]
+    for year, progress in dataset.years.items():
+        files.append(_json(f"progress-{year}", f"{year}年进展记录", YearProgress, progress))
+        files.append(_csv(f"progress-{year}", f"{year}年进展记录（每行一条证据）", EVIDENCE_FIELDS,
+                          _evidence_rows(dataset, year)))
+    files.append(_schema("statuses", "公开义务状态", list[StatusRecord]))
+    files.append(_json("statuses", f"公开义务状态（计算截至 {dataset.reference_date}）", list[StatusRecord], statuses))
+    files.append(_csv("statuses", f"公开义务状态（计算截至 {dataset.reference_date}）", STATUS_FIELDS,
+                      [r.model_dump() for r in statuses]))
+    return files
+
+
+def status_records(dataset: Dataset) -> list[StatusRecord]:
+    return [StatusRecord(obligation=o.id, item=o.item, year=y, status=s.status.slug, status_label=s.status.label,
+                         due=s.due.isoformat() if s.due else None, documents=[d.id for d in s.documents],
+                         reference_date=dataset.reference_date.isoformat())
+            for o in dataset.obligations for y in dataset.years for s in [obligation_status(dataset, o, y)]]
+
+
+def _schema(name: str, title: str, model) -> OpenFile:
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+              **TypeAdapter(model).json_schema(mode="serialization")}
+    return OpenFile(f"data/{name}.schema.json", f"{title}的 JSON Schema", json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
+
+
+def _json(name: str, title: str, model, value) -> OpenFile:
+    return OpenFile(f"data/{name}.json", title, TypeAdapter(model).dump_json(value, indent=2).decode() + "\n")
+
+
+def _csv(name: str, title: str, fields: list[str], rows: list[dict]) -> OpenFile:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows({k: "；".join(v) if isinstance(v, list) else v for k, v in row.items()} for row in rows)
+    return OpenFile(f"data/{name}.csv", title + "（CSV）", "\ufeff" + out.getvalue())
+
+
+def _list_rows(dataset: Dataset) -> list[dict]:
+    return [{"key": i.key, "number": i.number, "part": i.group.part.title, "group": f"{i.group.label}{i.group.heading}",
+             "short": i.short or "", "text": i.text} for i in dataset.duty_list.items]
+
+
+def _evidence_rows(dataset: Dataset, year: int) -> list[dict]:
+    rows = []
+    for key, entries in dataset.years[year].items.items():
+        for entry in entries:
+            doc = dataset.documents_by_id[entry.document]
+            rows.append({"year": year, "item": key, "mapping": entry.mapping, "scope": entry.scope or "",
+                         "summary": entry.summary, "document": doc.id, "document_title": doc.title,
+                         "document_published": doc.published.isoformat(), "document_url": doc.url})
+    return rows

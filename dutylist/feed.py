@@ -1,0 +1,55 @@
+"""An Atom feed of documents and progress entries, dated by the data (never by the build time)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import xml.etree.ElementTree as ET
+
+from .dataset import Dataset
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def atom(dataset: Dataset) -> str:
+    entries = sorted(_entries(dataset), key=lambda e: (e["date"], e["id"]), reverse=True)
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": "zh-CN"})
+    _text(feed, "id", _urn(dataset.duty_list.source_url))
+    _text(feed, "title", dataset.site.site_name)
+    _text(feed, "updated", _stamp(max((e["date"] for e in entries), default=dataset.duty_list.published)))
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    _text(author, "name", dataset.site.sponsor or dataset.site.site_name)
+    for entry in entries:
+        node = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        _text(node, "id", entry["id"])
+        _text(node, "title", entry["title"])
+        _text(node, "updated", _stamp(entry["date"]))
+        ET.SubElement(node, f"{{{ATOM}}}link", {"rel": "alternate", "href": entry["url"]})
+        _text(node, "summary", entry["summary"])
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+
+
+def _entries(dataset: Dataset):
+    for doc in dataset.documents:
+        yield {"id": _urn(doc.url), "date": doc.published, "url": doc.url, "title": doc.title,
+               "summary": f"{doc.kind_label}，{doc.publisher}发布"}
+    for year, progress in dataset.years.items():
+        for key, evidence in progress.items.items():
+            item = dataset.items_by_key[key]
+            for entry in evidence:
+                doc = dataset.documents_by_id[entry.document]
+                yield {"id": _urn(f"{year}|{key}|{doc.id}|{entry.summary}"), "date": doc.published, "url": doc.url,
+                       "title": f"{year}年 {item.label}", "summary": entry.summary}
+
+
+def _text(parent: ET.Element, tag: str, text: str) -> None:
+    ET.SubElement(parent, f"{{{ATOM}}}{tag}").text = text
+
+
+def _urn(name: str) -> str:
+    return uuid.uuid5(uuid.NAMESPACE_URL, name).urn
+
+
+def _stamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00+08:00"
