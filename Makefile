@@ -18,6 +18,10 @@ test: $(VENV)/.test
 	bash scripts/system-packages.sh
 	$(BIN)/python -m pytest
 
+screenshots: $(VENV)/.test build
+	bash scripts/system-packages.sh
+	$(BIN)/python scripts/screenshots.py site screenshots
+
 $(VENV)/.runtime: requirements.txt pyproject.toml
 	python3 -m venv $(VENV)
 	$(BIN)/pip install -q -r requirements.txt -e .

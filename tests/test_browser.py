@@ -6,6 +6,7 @@ import threading
 from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -15,8 +16,11 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
 
 @pytest.fixture(scope="module")
 def base_url(site):
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *args: None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -58,6 +62,70 @@ def test_navigation_reaches_item_18(visit):
     tab.get_by_role("link", name="第18项 行政复议").first.click()
     assert tab.url.endswith("/duties/18/")
     assert "支持行政复议工作" in tab.locator("article").inner_text()
+
+
+def search(tab, query: str) -> list[str]:
+    """Type a query; the theme searches on key release, so finish with one key press as a reader would."""
+    box = tab.locator("input.md-search__input")
+    box.click()
+    box.fill(query)
+    box.press("End")
+    tab.locator(".md-search-result__link").first.wait_for(timeout=15000)
+    links = tab.locator(".md-search-result__link")
+    return [links.nth(i).get_attribute("href") for i in range(links.count())]
+
+
+@pytest.mark.parametrize("query, item", [("行政复议", 18), ("宪法日", 24), ("出庭应诉", 20)])
+def test_search_box_lists_the_item(visit, query, item):
+    hrefs = search(visit(), query)
+    assert any(f"duties/{item}/" in h for h in hrefs[:6]), hrefs
+
+
+@pytest.mark.parametrize("path", ["", "duties/18/", "years/2025/", "documents/"])
+def test_axe_finds_no_wcag_21_aa_violation(visit, path):
+    tab = visit(path)
+    result = Axe().run(tab, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in result.response["violations"]] == []
+
+
+def tab_until(tab, predicate: str, limit: int = 150) -> bool:
+    """Press Tab until the focused element matches a JavaScript predicate on `e`."""
+    for _ in range(limit):
+        tab.keyboard.press("Tab")
+        if tab.evaluate(f"(e => Boolean({predicate}))(document.activeElement)"):
+            return True
+    return False
+
+
+def test_keyboard_alone_reaches_search_and_item_links(visit):
+    tab = visit("groups/4/")
+    assert tab_until(tab, "e.matches('input.md-search__input')")
+    tab = visit("groups/4/")
+    assert tab_until(tab, "(e.getAttribute('href') || '').endsWith('duties/18/')")
+    tab.keyboard.press("Enter")
+    tab.wait_for_url("**/duties/18/")
+
+
+def test_reading_settings_apply_and_persist_across_pages(visit):
+    tab = visit("duties/18/")
+    size = tab.evaluate("parseFloat(getComputedStyle(document.querySelector('.md-typeset')).fontSize)")
+    tab.get_by_role("button", name="特大").click()
+    tab.get_by_role("button", name="高对比度").click()
+    bigger = tab.evaluate("parseFloat(getComputedStyle(document.querySelector('.md-typeset')).fontSize)")
+    assert bigger > size * 1.3
+    tab.goto(tab.url.replace("duties/18/", "years/2025/"))
+    assert tab.evaluate("document.documentElement.dataset.fontsize") == "xlarge"
+    assert tab.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(0, 0, 0)"
+    assert tab.get_by_role("button", name="高对比度").get_attribute("aria-pressed") == "true"
+
+
+def test_print_hides_navigation_and_shows_link_urls(visit):
+    tab = visit("duties/3/")
+    tab.emulate_media(media="print")
+    assert not tab.locator("nav.md-nav--primary").first.is_visible()
+    assert not tab.locator(".dl-reading").is_visible()
+    after = tab.evaluate("getComputedStyle(document.querySelector('.dl-timeline a[rel=noopener]'), '::after').content")
+    assert "http" in after
 
 
 @pytest.mark.parametrize("path", ["", "duties/18/", "years/2025/", "documents/"])
