@@ -34,6 +34,9 @@ def test_site_identity_comes_from_the_data(small_site):
     footer = " ".join(e["text"] for e in home.find_all(cls="dl-identifiers"))
     assert "主办单位：示例县司法局" in footer and "示ICP备12345678号" in footer
     assert "网站标识码" not in footer  # unset identifiers are not shown
+    for path in small_site.rglob("index.html"):
+        correction = [e for e in Page(path).find_all("a") if e["text"] == "我为政府网站找错"]
+        assert correction and correction[0]["attrs"]["href"] == "https://www.example.gov.cn/jiucuo/", path
     assert "营口" not in home.html
 
 
