@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 import sys
 from pathlib import Path
 
-from . import build
+from . import build, deploy
 from .dataset import load_dataset
 from .problems import DataError
 
@@ -18,7 +20,19 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("check", help="检查全部数据，列出所有问题")
     new_year = commands.add_parser("new-year", help="新建某年度的进展文件，列出全部条目")
     new_year.add_argument("year", type=int)
+    publish = commands.add_parser("deploy", help="把构建好的站点发布到网站根目录（本地路径或 user@host:/path）")
+    publish.add_argument("--site", type=Path, default=Path("site"))
+    publish.add_argument("--keep", type=int, default=5, help="保留的历史版本数")
+    publish.add_argument("--max-page-loss", type=float, default=0.2, help="页面数比线上减少超过该比例时拒绝发布")
+    publish.add_argument("--force", action="store_true", help="页面大量减少时仍然发布")
+    back = commands.add_parser("rollback", help="回退到上一个版本")
+    for command in (publish, back):
+        command.add_argument("--target", default=os.environ.get("DEPLOY_TARGET"), help="默认取环境变量 DEPLOY_TARGET")
+        command.add_argument("--ssh-options", default=os.environ.get("DEPLOY_SSH_OPTIONS", ""),
+                             help="传给 ssh 的参数，如 \"-p 2222 -i key\"")
     args = parser.parse_args(argv)
+    if args.command == "rollback":
+        return _rollback(args)
     try:
         dataset = load_dataset(args.data, build.reference_date())
     except DataError as error:
@@ -28,7 +42,35 @@ def main(argv: list[str] | None = None) -> int:
         print(f"数据检查通过：{len(dataset.duty_list.items)} 项条目，{len(dataset.documents)} 件文件，"
               f"{len(dataset.years)} 个年度（参照日期 {dataset.reference_date}）。")
         return 0
+    if args.command == "deploy":
+        return _deploy(dataset, args)
     return _new_year(dataset, args.data, args.year)
+
+
+def _target(args) -> deploy.Target:
+    if not args.target:
+        raise SystemExit("请用 --target 或环境变量 DEPLOY_TARGET 指定发布位置")
+    return deploy.Target.parse(args.target, shlex.split(args.ssh_options))
+
+
+def _deploy(dataset, args) -> int:
+    required = ["index.html", *(f"duties/{item.key}/index.html" for item in dataset.duty_list.items)]
+    try:
+        release = deploy.deploy(args.site, _target(args), required, args.keep, args.max_page_loss, args.force)
+    except deploy.DeployError as error:
+        print(f"发布失败：{error}", file=sys.stderr)
+        return 1
+    print(f"已发布版本 {release}")
+    return 0
+
+
+def _rollback(args) -> int:
+    try:
+        print(f"已回退到版本 {deploy.rollback(_target(args))}")
+    except deploy.DeployError as error:
+        print(f"回退失败：{error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _new_year(dataset, data_dir: Path, year: int) -> int:

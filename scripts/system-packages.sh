@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Debian packages the browser tests need: Chromium (never a downloaded browser) and a CJK font.
+# Debian packages the tests need: Chromium (never a downloaded browser), a CJK font, rsync and sshd for deploys.
 set -euo pipefail
-packages=(chromium fonts-wqy-microhei)
+packages=(chromium fonts-wqy-microhei rsync openssh-server)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0
