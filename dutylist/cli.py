@@ -8,7 +8,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from . import build, deploy
+from . import build, deploy, links
 from .dataset import load_dataset
 from .problems import DataError
 
@@ -25,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     publish.add_argument("--keep", type=int, default=5, help="保留的历史版本数")
     publish.add_argument("--max-page-loss", type=float, default=0.2, help="页面数比线上减少超过该比例时拒绝发布")
     publish.add_argument("--force", action="store_true", help="页面大量减少时仍然发布")
+    linkcheck = commands.add_parser("links", help="检查数据中所有文件链接（供定时任务使用）")
+    linkcheck.add_argument("--cache", type=Path, default=Path(".cache/links.json"))
+    linkcheck.add_argument("--timeout", type=float, default=10)
+    linkcheck.add_argument("--report", type=Path, help="把报告表另存为 Markdown 文件")
     back = commands.add_parser("rollback", help="回退到上一个版本")
     for command in (publish, back):
         command.add_argument("--target", default=os.environ.get("DEPLOY_TARGET"), help="默认取环境变量 DEPLOY_TARGET")
@@ -42,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"数据检查通过：{len(dataset.duty_list.items)} 项条目，{len(dataset.documents)} 件文件，"
               f"{len(dataset.years)} 个年度（参照日期 {dataset.reference_date}）。")
         return 0
+    if args.command == "links":
+        return _links(dataset, args)
     if args.command == "deploy":
         return _deploy(dataset, args)
     return _new_year(dataset, args.data, args.year)
@@ -62,6 +68,16 @@ def _deploy(dataset, args) -> int:
         return 1
     print(f"已发布版本 {release}")
     return 0
+
+
+def _links(dataset, args) -> int:
+    urls = [dataset.duty_list.source_url, *(d.url for d in dataset.documents)]
+    results = links.check_links(urls, args.cache, timeout=args.timeout)
+    table = links.report(results)
+    print(table, end="")
+    if args.report:
+        args.report.write_text(table, encoding="utf-8")
+    return 0 if all(r.ok for r in results) else 1
 
 
 def _rollback(args) -> int:

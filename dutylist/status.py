@@ -95,5 +95,5 @@ def year_counts(dataset: Dataset, year: int) -> dict[str, int]:
     return {
         "items_with_evidence": sum(1 for c in column if c.evidence_count),
         "evidence": sum(c.evidence_count for c in column),
-        "items": len(column),
+        "item_count": len(column),
     }

@@ -110,6 +110,7 @@ def test_coverage_matrix_has_every_item_and_year_and_agrees_with_year_pages(page
         assert len(cells) == 27
         with_evidence = sum(1 for c in cells if int(c["attrs"]["data-evidence"]) > 0)
         year_page = page(f"years/{year}/")
+        assert "27 项中有" in year_page.text()
         shown = year_page.find_all("strong", **{"data-count": "items-with-evidence"})[0]["text"]
         assert int(shown) == with_evidence
         footer = home.find_all("td", **{"data-year": str(year), "data-count": "items-with-evidence"})[0]["text"]

@@ -1,0 +1,44 @@
+"""The forge pipelines parse, and every command they run is a target of the Makefile."""
+
+import re
+
+import pytest
+import yaml
+
+from helpers import ROOT
+
+TARGETS = set(re.findall(r"^([a-z-]+):", (ROOT / "Makefile").read_text(), re.M))
+
+
+def commands(pipeline: dict) -> dict[str, list[str]]:
+    if ".gitlab-ci" in pipeline["_file"]:
+        return {name: job["script"] for name, job in pipeline.items() if isinstance(job, dict) and "script" in job}
+    return {name: [step["run"] for step in job["steps"] if "run" in step] for name, job in pipeline["jobs"].items()}
+
+
+@pytest.mark.parametrize("file", [".gitlab-ci.yml", ".github/workflows/site.yml"])
+def test_pipeline_jobs_call_project_commands(file):
+    pipeline = yaml.safe_load((ROOT / file).read_text(encoding="utf-8"))
+    pipeline["_file"] = file
+    jobs = commands(pipeline)
+    assert jobs
+    called = set()
+    for job, lines in jobs.items():
+        for line in lines:
+            match = re.fullmatch(r"(?:sudo )?make ([a-z-]+)", line.strip())
+            assert match and match[1] in TARGETS, f"{file} {job}: {line}"
+            called.add(match[1])
+    assert {"check", "test", "build", "deploy", "links"} <= called
+
+
+def test_gitlab_deploys_only_from_the_default_branch_and_checks_links_on_schedule():
+    pipeline = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    assert pipeline["deploy"]["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
+    assert pipeline["links"]["allow_failure"] is True
+    assert "site/" in pipeline["build"]["artifacts"]["paths"]
+
+
+def test_github_runs_daily_and_deploys_only_main():
+    workflow = yaml.safe_load((ROOT / ".github/workflows/site.yml").read_text(encoding="utf-8"))
+    assert workflow[True]["schedule"]  # PyYAML reads the key `on` as True
+    assert workflow["jobs"]["deploy"]["if"] == "github.ref == 'refs/heads/main'"
