@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test screenshots deploy rollback links
+.PHONY: serve build check test screenshots deploy rollback links bench
 
 serve: $(VENV)/.runtime
 	$(BIN)/mkdocs serve -a 127.0.0.1:8000
@@ -37,6 +37,11 @@ rollback: $(VENV)/.runtime
 # Check every document link in the data (scheduled, never on an editor's push); writes links-report.md.
 links: $(VENV)/.runtime
 	$(BIN)/dutylist links --report links-report.md
+
+# Build time, memory, save-to-reload and page weight against plain Material and Zensical (installs Zensical
+# into .venv-bench); prints a table and writes bench/results/bench.json.
+bench: $(VENV)/.runtime
+	$(BIN)/python bench/run.py
 
 screenshots: $(VENV)/.test build
 	bash scripts/system-packages.sh

@@ -16,28 +16,31 @@ class Page:
     variables: dict = field(default_factory=dict)   # front-matter variables the template reads
     body: str = ""               # editors' own Markdown appended to the generated content
     pub_date: str = ""           # the newest source date behind the page (portal metadata PubDate), never the build date
+    searchable: bool = True      # False for pages that only repeat item pages' text: a smaller, sharper index
 
 
 def plan(dataset: Dataset) -> list[Page]:
     duty_list = dataset.duty_list
     listed = duty_list.published.isoformat()
     newest = max([d.published for d in dataset.documents] + [duty_list.published]).isoformat()
-    pages = [Page("duties/index.md", "page_list.md", duty_list.title, f"{duty_list.title}全文", pub_date=listed)]
+    pages = [Page("duties/index.md", "page_list.md", duty_list.title, f"{duty_list.title}全文", pub_date=listed,
+                  searchable=False)]
     for part in duty_list.parts:
         pages.append(Page(f"parts/{part.ordinal}/index.md", "page_part.md", part.title, part.heading,
-                          {"dl_part": part.ordinal}, pub_date=listed))
+                          {"dl_part": part.ordinal}, pub_date=listed, searchable=False))
     for group in duty_list.groups:
         pages.append(Page(f"groups/{group.ordinal}/index.md", "page_group.md", group.nav_title, group.heading,
-                          {"dl_group": group.ordinal}, pub_date=listed))
+                          {"dl_group": group.ordinal}, pub_date=listed, searchable=False))
     for item in duty_list.items:
         dates = [duty_list.published] + [doc.published for _, _, doc in dataset.evidence(item)]
         pages.append(Page(f"duties/{item.key}.md", "page_item.md", item.label, item.text[:120],
                           {"dl_item": item.key}, dataset.narratives.get(item.key, ""), max(dates).isoformat()))
-    pages.append(Page("years/index.md", "page_years.md", "年度进展", "各年度履职进展与公开情况", pub_date=newest))
+    pages.append(Page("years/index.md", "page_years.md", "年度进展", "各年度履职进展与公开情况", pub_date=newest,
+                      searchable=False))
     for year in dataset.years:
         dates = [duty_list.published] + [d.published for d in dataset.documents if d.year_covered == year]
         pages.append(Page(f"years/{year}.md", "page_year.md", f"{year}年", f"{year}年度履职进展与公开情况",
-                          {"dl_year": year}, pub_date=max(dates).isoformat()))
+                          {"dl_year": year}, pub_date=max(dates).isoformat(), searchable=False))
     pages.append(Page("documents.md", "page_documents.md", "公开文件", "本站引用的全部公开文件", pub_date=newest))
     return pages
 

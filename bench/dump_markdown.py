@@ -1,0 +1,22 @@
+"""Benchmark-only MkDocs hook: writes every page's final Markdown and the expanded nav, to rebuild them statically."""
+
+import os
+from pathlib import Path
+
+import yaml
+from mkdocs.plugins import event_priority
+
+OUT = Path(os.environ["BENCH_STATIC_DIR"])
+
+
+@event_priority(-100)  # after mkdocs-macros has rendered the page
+def on_page_markdown(markdown, page, config, files):
+    target = OUT / "docs" / page.file.src_uri
+    target.parent.mkdir(parents=True, exist_ok=True)
+    meta = {"title": page.title, **({"search": page.meta["search"]} if "search" in page.meta else {})}
+    target.write_text(f"---\n{yaml.safe_dump(meta, allow_unicode=True)}---\n{markdown}", encoding="utf-8")
+    return markdown
+
+
+def on_post_build(config):
+    (OUT / "nav.yaml").write_text(yaml.safe_dump(config.nav, allow_unicode=True), encoding="utf-8")

@@ -1,0 +1,197 @@
+"""Benchmark: the project's build against plain Material and Zensical on the same pages, save-to-reload time
+under `mkdocs serve`, and first-visit page weight. Prints a table and writes bench/results/bench.json.
+
+Usage: make bench   (or .venv/bin/python bench/run.py --sizes 27 300 1000 --runs 3)
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).parent))
+from synth import write_dataset  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = ROOT / ".venv/bin/python"
+ZENSICAL = ROOT / ".venv-bench/bin/zensical"
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFERENCE_DATE": "2026-11-27", "SOURCE_DATE_EPOCH": "1795000000"}
+
+
+def timed(command: list[str], cwd: Path, env=ENV) -> tuple[float, float]:
+    """Wall seconds and peak memory (MiB) of one command; fails loudly if the command fails."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if status:
+        raise SystemExit(f"{' '.join(map(str, command))} failed:\n{process.stderr.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def runs(command, cwd, count) -> dict:
+    samples = [timed(command, cwd) for _ in range(count)]
+    return {"seconds": statistics.median(s for s, _ in samples), "peak_mib": max(m for _, m in samples),
+            "all_seconds": [round(s, 3) for s, _ in samples]}
+
+
+def project(folder: Path, items: int) -> Path:
+    folder.mkdir(parents=True)
+    for name in ["mkdocs.yml", "macros.py", "docs", "overrides"]:
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, folder / name)
+    if items == 27:
+        shutil.copytree(ROOT / "data", folder / "data")
+    else:
+        write_dataset(folder / "data", items, groups=max(7, items // 25), years=5, documents=items // 5)
+    return folder
+
+
+def static_copy(project_dir: Path, static: Path) -> Path:
+    """The same pages as plain Markdown with the same nav, for plain Material and Zensical."""
+    shutil.copy(Path(__file__).parent / "dump_markdown.py", project_dir / "bench-hook.py")
+    (project_dir / "mkdocs-dump.yml").write_text("INHERIT: mkdocs.yml\nhooks: [macros.py, bench-hook.py]\n")
+    env = {**ENV, "BENCH_STATIC_DIR": str(static)}
+    subprocess.run([PYTHON, "-m", "mkdocs", "build", "-q", "-f", "mkdocs-dump.yml", "-d", str(project_dir / "dump-site")],
+                   cwd=project_dir, env=env, check=True, capture_output=True)
+    shutil.copytree(project_dir / "docs/assets", static / "docs/assets", dirs_exist_ok=True)
+    config = yaml.load((project_dir / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
+    for key in ("hooks", "watch"):
+        config.pop(key, None)
+    config["markdown_extensions"] = [e for e in config["markdown_extensions"] if not isinstance(e, dict) or "toc" not in e]
+    config["markdown_extensions"].append({"toc": {"permalink": True}})
+    config["extra"].update(gov={}, content_source="", latest_date="")
+    config["plugins"] = ["search"]
+    config["theme"].pop("custom_dir")  # Zensical renders its own theme; neither static build gets our overrides
+    config["nav"] = yaml.safe_load((static / "nav.yaml").read_text(encoding="utf-8"))
+    config["strict"] = False
+    (static / "mkdocs.yml").write_text(yaml.dump(config, allow_unicode=True, Dumper=_Dumper), encoding="utf-8")
+    return static
+
+
+class _Loader(yaml.SafeLoader):
+    """Reads mkdocs.yml's !ENV and python tags as plain values."""
+
+
+_Loader.add_multi_constructor("!", lambda loader, suffix, node: False)
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def save_to_reload(project_dir: Path) -> float:
+    """Seconds from saving a YAML file to `mkdocs serve` serving the page with the change."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([PYTHON, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+                              cwd=project_dir, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        page = f"http://127.0.0.1:{port}/duties/1/"
+        _wait_for(page, lambda text: True, 60)
+        progress = project_dir / "data/progress/2025.yaml"
+        marker = f"基准标记{int(time.time())}"
+        text = progress.read_text(encoding="utf-8").replace("制定年度法治政府建设十项重点任务", marker + "制定年度法治政府建设十项重点任务", 1)
+        started = time.perf_counter()
+        progress.write_text(text, encoding="utf-8")
+        _wait_for(page, lambda body: marker in body, 60)
+        return time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _wait_for(url: str, done, limit: float) -> None:
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if done(response.read().decode("utf-8")):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.02)
+    raise SystemExit(f"timed out waiting for {url}")
+
+
+def page_weight(site: Path, page: str) -> dict:
+    """Gzipped bytes a first visit transfers: the HTML, its stylesheets and scripts, the search worker and index."""
+    html = (site / page / "index.html").read_text(encoding="utf-8")
+    base = (site / page).resolve()
+    assets = {(base / ref).resolve() for ref in re.findall(r'<(?:link rel="stylesheet"|script) [^>]*(?:href|src)="([^"#?]+)', html)}
+    assets |= set(site.glob("assets/javascripts/workers/search.*.min.js")) | {site / "search/search_index.json"}
+    sizes = {"html": _gz(base / "index.html"), "css_js": sum(_gz(p) for p in assets if "search" not in p.as_posix()),
+             "search": sum(_gz(p) for p in assets if "search" in p.as_posix())}
+    return {**sizes, "total": sum(sizes.values())}
+
+
+def _gz(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), compresslevel=6, mtime=0))
+
+
+def ensure_zensical() -> None:
+    if not ZENSICAL.exists():
+        subprocess.run([sys.executable, "-m", "venv", ROOT / ".venv-bench"], check=True)
+        subprocess.run([ROOT / ".venv-bench/bin/pip", "install", "-q", "zensical==0.0.73"], check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[27, 300, 1000])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    ensure_zensical()
+    results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+               "runs": args.runs, "sizes": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        for items in args.sizes:
+            work = Path(tmp) / str(items)
+            proj = project(work / "project", items)
+            static = static_copy(proj, work / "static")
+            row = {
+                "project": runs([PYTHON, "-m", "mkdocs", "build", "-q", "-d", str(work / "a")], proj, args.runs),
+                "material": runs([PYTHON, "-m", "mkdocs", "build", "-q", "-d", str(work / "b")], static, args.runs),
+                "zensical": runs([ZENSICAL, "build"], static, args.runs),
+                "pages": len(list((work / "a").rglob("index.html"))),
+            }
+            row["ratio_material"] = row["project"]["seconds"] / row["material"]["seconds"]
+            row["ratio_zensical"] = row["project"]["seconds"] / row["zensical"]["seconds"]
+            row["weight_home"] = page_weight(work / "a", "")
+            row["weight_item"] = page_weight(work / "a", "duties/1")
+            if items == 27:
+                row["save_to_reload_seconds"] = save_to_reload(proj)
+            results["sizes"][items] = row
+            print_row(items, row)
+    out = ROOT / "bench/results/bench.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(f"\nwritten {out.relative_to(ROOT)}")
+
+
+def print_row(items: int, row: dict) -> None:
+    print(f"N={items:>5} pages={row['pages']:>5}  project {row['project']['seconds']:6.2f}s {row['project']['peak_mib']:5.0f}MiB"
+          f"  material {row['material']['seconds']:6.2f}s  zensical {row['zensical']['seconds']:6.2f}s"
+          f"  a/b {row['ratio_material']:.2f}  a/c {row['ratio_zensical']:.2f}"
+          f"  item page {row['weight_item']['total'] / 1024:.0f}KiB gz, home {row['weight_home']['total'] / 1024:.0f}KiB gz"
+          + (f"  save→reload {row['save_to_reload_seconds']:.2f}s" if "save_to_reload_seconds" in row else ""))
+
+
+if __name__ == "__main__":
+    main()
