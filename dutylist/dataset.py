@@ -56,10 +56,20 @@ class Dataset:
         return [o for o in self.obligations if o.item == item.key]
 
     def items_citing(self, document: Document) -> list[Item]:
-        keys = {k for p in self.years.values() for k, entries in p.items.items()
-                if any(e.document == document.id for e in entries)}
-        keys |= {o.item for o in self.obligations if o.id in document.fulfils}
-        return [i for i in self.duty_list.items if i.key in keys]
+        return self._citations.get(document.id, [])
+
+    @cached_property
+    def _citations(self) -> dict[str, list[Item]]:
+        """Items each document evidences or whose obligation it fulfils, in list order."""
+        keys: dict[str, set[str]] = {}
+        for progress in self.years.values():
+            for key, entries in progress.items.items():
+                for entry in entries:
+                    keys.setdefault(entry.document, set()).add(key)
+        obligations = {o.id: o.item for o in self.obligations}
+        for document in self.documents:
+            keys.setdefault(document.id, set()).update(obligations[o] for o in document.fulfils if o in obligations)
+        return {doc: [i for i in self.duty_list.items if i.key in found] for doc, found in keys.items()}
 
 
 def load_dataset(data_dir: Path, reference_date: dt.date) -> Dataset:
