@@ -225,6 +225,7 @@ class Obligation(Model):
     where: Text | None = Field(None, description="公开渠道")
     frequency: Literal["yearly", "per-event"] = Field(description="yearly：每年一次；per-event：逐件公开")
     required_count: int = Field(1, ge=1, description="每年应有的件数")
+    applies_from: int | None = Field(None, description="该要求开始适用的年度（由清单本身提出的要求，自清单生效后的年度起算）")
     deadline: Deadline | None = None
 
 

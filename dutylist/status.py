@@ -17,6 +17,7 @@ class Status(Enum):
     NOT_YET_DUE = ("not-yet-due", "未到期", "期限或年度尚未结束")
     NOT_RECORDED = ("not-recorded", "尚未收录", "本站数据中还没有相应文件；这说的是本站数据，不是断言政府未公开")
     CONFIRMED_MISSING = ("confirmed-missing", "经核查未公开", "编者核查后确认未找到公开文件，并记录了核查日期与范围")
+    NOT_APPLICABLE = ("not-applicable", "不适用", "该年度这项要求尚未提出")
 
     def __init__(self, slug: str, label: str, meaning: str):
         self.slug, self.label, self.meaning = slug, label, meaning
@@ -43,6 +44,8 @@ def obligation_status(dataset: Dataset, obligation: Obligation, year: int) -> Ob
 
 
 def _status(obligation, documents, due, check, year, today) -> Status:
+    if obligation.applies_from and year < obligation.applies_from:
+        return Status.NOT_APPLICABLE
     if len(documents) >= obligation.required_count:
         if due is None:
             return Status.PUBLISHED

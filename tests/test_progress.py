@@ -134,3 +134,8 @@ def test_new_year_scaffold_lists_every_item_empty(tmp_path):
     assert scaffold["year"] == 2026 and list(scaffold["items"]) == list(range(1, 28))
     assert all(v == [] for v in scaffold["items"].values())
     assert load_dataset(tmp_path / "data", dt.date(2026, 11, 27)).years[2026].items["18"] == []
+
+
+def test_requirements_made_by_the_list_do_not_apply_to_earlier_years(page):
+    assert status_cells(page("duties/22/"), "法治专题讲座") == {2022: "不适用", 2023: "不适用", 2024: "尚未收录",
+                                                            2025: "尚未收录", 2026: "未到期"}

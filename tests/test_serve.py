@@ -1,0 +1,59 @@
+"""Editors' live preview: `mkdocs serve` picks up data edits, including a new item with its own page."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from helpers import copy_project
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def wait_for(url: str, text: str, seconds: float = 60) -> bool:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if text in (fetch(url) or ""):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.fixture
+def served(tmp_path):
+    project = copy_project(tmp_path / "project")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFERENCE_DATE": "2026-11-27"}
+    env.pop("CI", None)  # as an editor runs it
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"], cwd=project,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    yield project, f"http://127.0.0.1:{port}/"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_serve_reloads_data_edits_and_new_items(served):
+    project, base = served
+    assert wait_for(base + "duties/1/", "制定年度法治政府建设十项重点任务")
+    progress = project / "data/progress/2025.yaml"
+    progress.write_text(progress.read_text(encoding="utf-8").replace("制定年度法治政府建设十项重点任务", "编者刚改的摘要：制定年度", 1),
+                        encoding="utf-8")
+    assert wait_for(base + "duties/1/", "编者刚改的摘要")
+    duty_list = project / "data/list.yaml"
+    duty_list.write_text(duty_list.read_text(encoding="utf-8") + "    - number: 28\n      short: 新增条目\n"
+                         "      text: 这是编者在预览中新增的第二十八项。\n", encoding="utf-8")
+    assert wait_for(base + "duties/28/", "这是编者在预览中新增的第二十八项。")
+    assert "第28项 新增条目" in fetch(base + "duties/27/")
