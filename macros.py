@@ -90,11 +90,12 @@ def _escaped(nav):
 def on_files(files, config):
     """One generated page per part, group, item and year, plus open data and the feed; no hand-written stubs."""
     dataset = _dataset(config)
+    history = build.data_history(dataset.data_dir)
     for page in pages.plan(dataset):
         if files.get_file_from_path(page.uri):
             raise PluginError(f"docs/{page.uri} 与自动生成的页面重名，请删除该文件（条目补充说明请放在 data/narratives/）")
         meta = {"title": str(escape(page.title)), "description": str(escape(page.description)),
-                "pub_date": page.pub_date, **page.variables}
+                "pub_date": page.pub_date, "updated": pages.last_changed(page, history), **page.variables}
         if not page.searchable:
             meta["search"] = {"exclude": True}
         front = yaml.safe_dump(meta,

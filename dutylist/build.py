@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -34,3 +35,21 @@ def _fingerprint(data_dir: Path) -> tuple:
 @lru_cache(maxsize=4)
 def _load(data_dir: Path, on: dt.date, _fingerprint: tuple) -> Dataset:
     return load_dataset(data_dir, on)
+
+
+def data_history(data_dir: Path) -> dict[str, dt.date]:
+    """The last commit date of each data file (path relative to data_dir), from git; empty outside a checkout.
+
+    Pages say when their content last changed from this, never from the build time.
+    """
+    try:
+        out = subprocess.run(["git", "log", "--format=%x00%cs", "--name-only", "--relative", "--", "."],
+                             cwd=data_dir, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    history: dict[str, dt.date] = {}
+    for commit in out.stdout.split("\0")[1:] if out.returncode == 0 else []:
+        day, *paths = commit.strip().splitlines()
+        for path in filter(None, paths):
+            history.setdefault(path, dt.date.fromisoformat(day))
+    return history

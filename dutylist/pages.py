@@ -17,31 +17,41 @@ class Page:
     body: str = ""               # editors' own Markdown appended to the generated content
     pub_date: str = ""           # the newest source date behind the page (portal metadata PubDate), never the build date
     searchable: bool = True      # False for pages that only repeat item pages' text: a smaller, sharper index
+    sources: tuple[str, ...] = ()  # data files the page shows, for its "updated" date from their history
 
 
 def plan(dataset: Dataset) -> list[Page]:
+    """Every generated page, with the data files each one draws on."""
     duty_list = dataset.duty_list
     listed = duty_list.published.isoformat()
     newest = max([d.published for d in dataset.documents] + [duty_list.published]).isoformat()
     pages = [Page("duties/index.md", "page_list.md", duty_list.title, f"{duty_list.title}全文", pub_date=listed,
-                  searchable=False)]
+                  searchable=False, sources=("list.yaml",))]
     for part in duty_list.parts:
         pages.append(Page(f"parts/{part.ordinal}/index.md", "page_part.md", part.title, part.heading,
-                          {"dl_part": part.ordinal}, pub_date=listed, searchable=False))
+                          {"dl_part": part.ordinal}, pub_date=listed, searchable=False,
+                          sources=("list.yaml",)))
     for group in duty_list.groups:
         pages.append(Page(f"groups/{group.ordinal}/index.md", "page_group.md", group.nav_title, group.heading,
-                          {"dl_group": group.ordinal}, pub_date=listed, searchable=False))
+                          {"dl_group": group.ordinal}, pub_date=listed, searchable=False,
+                          sources=("list.yaml",)))
     for item in duty_list.items:
-        dates = [duty_list.published] + [doc.published for _, _, doc in dataset.evidence(item)]
+        evidence = dataset.evidence(item)
+        dates = [duty_list.published] + [doc.published for _, _, doc in evidence]
+        sources = ("list.yaml", "obligations.yaml", f"narratives/{item.key}.md",
+                   *sorted({f"progress/{year}.yaml" for year, _, _ in evidence}))
         pages.append(Page(f"duties/{item.key}.md", "page_item.md", item.label, item.text[:120],
-                          {"dl_item": item.key}, dataset.narratives.get(item.key, ""), max(dates).isoformat()))
+                          {"dl_item": item.key}, dataset.narratives.get(item.key, ""), max(dates).isoformat(),
+                          sources=sources))
     pages.append(Page("years/index.md", "page_years.md", "年度进展", "各年度履职进展与公开情况", pub_date=newest,
-                      searchable=False))
+                      searchable=False, sources=("progress/", "documents.yaml", "obligations.yaml")))
     for year in dataset.years:
         dates = [duty_list.published] + [d.published for d in dataset.documents if d.year_covered == year]
         pages.append(Page(f"years/{year}.md", "page_year.md", f"{year}年", f"{year}年度履职进展与公开情况",
-                          {"dl_year": year}, pub_date=max(dates).isoformat(), searchable=False))
-    pages.append(Page("documents.md", "page_documents.md", "公开文件", "本站引用的全部公开文件", pub_date=newest))
+                          {"dl_year": year}, pub_date=max(dates).isoformat(), searchable=False,
+                          sources=(f"progress/{year}.yaml", "documents.yaml", "obligations.yaml")))
+    pages.append(Page("documents.md", "page_documents.md", "公开文件", "本站引用的全部公开文件", pub_date=newest,
+                      sources=("documents.yaml",)))
     return pages
 
 
@@ -54,3 +64,10 @@ def nav_sections(dataset: Dataset) -> dict[str, list]:
         parts.append({part.title: [f"parts/{part.ordinal}/index.md", *groups]})
     years = [{f"{y}年": f"years/{y}.md"} for y in dataset.years]
     return {"duties/index.md": ["duties/index.md", *parts], "years/index.md": ["years/index.md", *years]}
+
+
+def last_changed(page: Page, history: dict) -> str:
+    """The newest commit date among the page's data files ("progress/" means every file in it)."""
+    dates = [day for path, day in history.items() if any(path == s or (s.endswith("/") and path.startswith(s))
+                                                         for s in page.sources)]
+    return max(dates).isoformat() if dates else ""
