@@ -121,6 +121,7 @@ def define_env(env):
         reference_date=dataset.reference_date,
         Status=status.Status,
         statuses_of=lambda item: status.item_statuses(dataset, item),
+        year_statuses=lambda year: status.year_statuses(dataset, year),
         coverage=lambda: status.coverage(dataset),
         year_column=lambda year: status.year_column(dataset, year),
         year_counts=lambda year: status.year_counts(dataset, year),

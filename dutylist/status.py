@@ -55,6 +55,10 @@ def _status(obligation, documents, due, check, year, today) -> Status:
     return Status.CONFIRMED_MISSING if check else Status.NOT_RECORDED
 
 
+def year_statuses(dataset: Dataset, year: int) -> list[ObligationStatus]:
+    return [obligation_status(dataset, o, year) for o in dataset.obligations]
+
+
 def item_statuses(dataset: Dataset, item: Item) -> list[tuple[Obligation, list[ObligationStatus]]]:
     return [(o, [obligation_status(dataset, o, y) for y in dataset.years]) for o in dataset.obligations_of(item)]
 

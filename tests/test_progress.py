@@ -57,6 +57,7 @@ def test_year_page_shows_its_annual_report(page, year):
 
 
 def test_2024_report_is_not_recorded_rather_than_unpublished(page):
+    assert "尚未收录" in page("years/2024/").find_all("p", cls="dl-report")[0]["text"]
     text = page("years/2024/").text()
     assert "尚未收录" in text and "未公开" not in text.replace("经核查未公开", "")
 
