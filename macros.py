@@ -41,7 +41,7 @@ def on_startup(command, dirty):
         return
     coarse = jieba.cut
 
-    @functools.lru_cache(maxsize=None)  # words repeat across pages; segmenting each once halves the search plugin's time
+    @functools.lru_cache(maxsize=None)  # words repeat across pages: segment each distinct word once
     def parts(word: str) -> tuple[str, ...]:
         return tuple(_tile(word, [w for w in jieba.cut_for_search(word) if w != word]))
 
@@ -54,9 +54,11 @@ def on_startup(command, dirty):
 
 
 def _tile(word: str, parts: list[str]) -> list[str]:
+    """Split a word into known sub-words, longest first, or keep it whole when they do not cover it."""
+    parts = sorted(parts, key=len, reverse=True)
     out, pos = [], 0
     while pos < len(word):
-        part = next((p for p in sorted(parts, key=len, reverse=True) if word.startswith(p, pos)), None)
+        part = next((p for p in parts if word.startswith(p, pos)), None)
         if part is None:
             return [word]
         out.append(part)
