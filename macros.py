@@ -1,13 +1,12 @@
 """MkDocs glue, kept thin: the engine (`dutylist`) does the work.
 
 This one file is both the mkdocs-macros module (`define_env`) and a MkDocs hook file (`on_config`,
-`on_files`, `on_startup`), listed under `hooks:` and as the macros `module_name` in mkdocs.yml.
+`on_files`), listed under `hooks:` and as the macros `module_name` in mkdocs.yml.
 Hooks decide which pages exist; templates in overrides/macros/ decide what they say.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from pathlib import Path
 
@@ -31,39 +30,6 @@ def _dataset(config):
 
 
 # --- MkDocs hooks -------------------------------------------------------------------------------------
-
-
-def on_startup(command, dirty):
-    """Index Chinese compounds by their parts too (环境保护 → 环境 保护), so a search for 保护 finds them."""
-    import jieba
-
-    if getattr(jieba.cut, "tiled", False):
-        return
-    coarse = jieba.cut
-
-    @functools.lru_cache(maxsize=None)  # words repeat across pages: segment each distinct word once
-    def parts(word: str) -> tuple[str, ...]:
-        return tuple(_tile(word, [w for w in jieba.cut_for_search(word) if w != word]))
-
-    def fine(text, *args, **kwargs):
-        for word in coarse(text, *args, **kwargs):
-            yield from parts(word)
-
-    fine.tiled = True
-    jieba.cut = fine
-
-
-def _tile(word: str, parts: list[str]) -> list[str]:
-    """Split a word into known sub-words, longest first, or keep it whole when they do not cover it."""
-    parts = sorted(parts, key=len, reverse=True)
-    out, pos = [], 0
-    while pos < len(word):
-        part = next((p for p in parts if word.startswith(p, pos)), None)
-        if part is None:
-            return [word]
-        out.append(part)
-        pos += len(part)
-    return out or [word]
 
 
 def on_config(config):

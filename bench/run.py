@@ -52,7 +52,7 @@ def runs(command, cwd, count) -> dict:
 
 def project(folder: Path, items: int) -> Path:
     folder.mkdir(parents=True)
-    for name in ["mkdocs.yml", "macros.py", "docs", "overrides"]:
+    for name in ["mkdocs.yml", "macros.py", "hooks", "docs", "overrides"]:
         source = ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, folder / name)
     if items == 27:

@@ -53,7 +53,24 @@ class Dataset:
                 for year, progress in sorted(self.years.items()) for e in progress.items.get(item.key, [])]
 
     def obligations_of(self, item: Item) -> list[Obligation]:
-        return [o for o in self.obligations if o.item == item.key]
+        return self._obligations_by_item.get(item.key, [])
+
+    @cached_property
+    def _obligations_by_item(self) -> dict[str, list[Obligation]]:
+        found: dict[str, list[Obligation]] = {}
+        for obligation in self.obligations:
+            found.setdefault(obligation.item, []).append(obligation)
+        return found
+
+    def neighbours(self, item: Item) -> tuple[Item | None, Item | None]:
+        """The items before and after this one in list order (None at either end)."""
+        items = self.duty_list.items
+        n = self._positions[item.key]
+        return (items[n - 1] if n else None), (items[n + 1] if n + 1 < len(items) else None)
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {item.key: n for n, item in enumerate(self.duty_list.items)}
 
     def items_citing(self, document: Document) -> list[Item]:
         return self._citations.get(document.id, [])
@@ -69,7 +86,8 @@ class Dataset:
         obligations = {o.id: o.item for o in self.obligations}
         for document in self.documents:
             keys.setdefault(document.id, set()).update(obligations[o] for o in document.fulfils if o in obligations)
-        return {doc: [i for i in self.duty_list.items if i.key in found] for doc, found in keys.items()}
+        items = self.items_by_key
+        return {doc: [items[k] for k in sorted(found, key=self._positions.__getitem__)] for doc, found in keys.items()}
 
 
 def load_dataset(data_dir: Path, reference_date: dt.date) -> Dataset:

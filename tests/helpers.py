@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT.parent / "shared" / "seeds" / "000_c6d8db2529e1b149.txt"
 REFERENCE_DATE = "2026-11-27"
-PROJECT_FILES = ["mkdocs.yml", "macros.py", "docs", "overrides"]
+PROJECT_FILES = ["mkdocs.yml", "macros.py", "hooks", "docs", "overrides"]
 
 
 def copy_project(target: Path, data: Path = ROOT / "data") -> Path:

@@ -1,0 +1,57 @@
+"""Search indexing work done in the worker process (see hooks/search_index.py), and Chinese segmentation.
+
+Module-level functions, so the worker can be handed them by name.
+"""
+
+from __future__ import annotations
+
+import functools
+
+
+def index_page(config: dict, page) -> list[dict]:
+    """Material's index entries for one page."""
+    from material.plugins.search.plugin import SearchIndex
+
+    index = SearchIndex(**config)
+    index.add_entry_from_context(page)
+    return index.entries
+
+
+def load_dictionary() -> None:
+    import jieba
+
+    jieba.setLogLevel(jieba.logging.WARNING)
+    jieba.initialize()
+
+
+def tile_compounds() -> None:
+    """Index Chinese compounds by their parts too (环境保护 → 环境 保护), so a search for 保护 finds them."""
+    import jieba
+
+    if getattr(jieba.cut, "tiled", False):
+        return
+    coarse = jieba.cut
+
+    @functools.lru_cache(maxsize=None)  # words repeat across pages: segment each distinct word once
+    def parts(word: str) -> tuple[str, ...]:
+        return tuple(_tile(word, [w for w in jieba.cut_for_search(word) if w != word]))
+
+    def fine(text, *args, **kwargs):
+        for word in coarse(text, *args, **kwargs):
+            yield from parts(word)
+
+    fine.tiled = True
+    jieba.cut = fine
+
+
+def _tile(word: str, parts: list[str]) -> list[str]:
+    """Split a word into known sub-words, longest first, or keep it whole when they do not cover it."""
+    parts = sorted(parts, key=len, reverse=True)
+    out, pos = [], 0
+    while pos < len(word):
+        part = next((p for p in parts if word.startswith(p, pos)), None)
+        if part is None:
+            return [word]
+        out.append(part)
+        pos += len(part)
+    return out or [word]
