@@ -81,6 +81,35 @@ def test_search_box_lists_the_item(visit, query, item):
     assert any(f"duties/{item}/" in h for h in hrefs[:6]), hrefs
 
 
+def _requests_for(browser, url: str):
+    context = browser.new_context()
+    tab = context.new_page()
+    urls: list[str] = []
+    tab.on("request", lambda request: urls.append(request.url))
+    tab.goto(url)
+    tab.wait_for_load_state("networkidle")
+    return context, tab, urls
+
+
+def test_search_index_is_fetched_only_when_the_reader_searches(browser, base_url):
+    context, tab, urls = _requests_for(browser, base_url + "duties/18/")
+    try:
+        assert not [u for u in urls if "search_index" in u], "a page view fetched the whole search index"
+        assert any("duties/18/" in h for h in search(tab, "行政复议"))
+        assert [u for u in urls if u.endswith("search/search_index.json")]
+    finally:
+        context.close()
+
+
+def test_arriving_from_a_search_result_highlights_the_query(browser, base_url):
+    context, tab, urls = _requests_for(browser, base_url + "duties/18/?h=%E5%A4%8D%E8%AE%AE")  # ?h=复议
+    try:
+        tab.locator("article mark").first.wait_for(timeout=15000)
+        assert "复议" in tab.locator("article mark").first.inner_text()
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("path", ["", "duties/18/", "years/2025/", "documents/"])
 def test_axe_finds_no_wcag_21_aa_violation(visit, path):
     tab = visit(path)
