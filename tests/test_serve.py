@@ -57,3 +57,9 @@ def test_serve_reloads_data_edits_and_new_items(served):
                          "      text: 这是编者在预览中新增的第二十八项。\n", encoding="utf-8")
     assert wait_for(base + "duties/28/", "这是编者在预览中新增的第二十八项。")
     assert "第28项 新增条目" in fetch(base + "duties/27/")
+    about = project / "docs/about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\n编者在说明页新增的一句话。\n", encoding="utf-8")
+    assert wait_for(base + "about/", "编者在说明页新增的一句话。")
+    footer = project / "overrides/partials/copyright.html"  # a theme template: compiled templates are reused
+    footer.write_text(footer.read_text(encoding="utf-8") + "<p>页脚模板的新改动</p>\n", encoding="utf-8")
+    assert wait_for(base + "duties/1/", "页脚模板的新改动")
