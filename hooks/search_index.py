@@ -22,10 +22,10 @@ _pool: ProcessPoolExecutor | None = None   # one worker for the life of the proc
 def on_startup(command, dirty):
     global _pool
     if _pool is None:
-        # fork: the worker starts in milliseconds and inherits everything imported so far
+        # fork: the worker starts in milliseconds and inherits everything imported so far. It starts with the
+        # first task, in on_config, so a build that fails on its data does not wait for jieba to load.
         _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
                                     initializer=tile_compounds)
-        _pool.submit(load_dictionary)   # while the main process reads the config and the data
 
 
 def on_shutdown():
@@ -42,8 +42,10 @@ def on_config(config):
         return config
     if _pool is None:   # built without the CLI (no on_startup): index in this process, segmented the same way
         tile_compounds()
-    else:
-        plugin.search_index = OffloadedIndex(_pool, **plugin.search_index.config)
+        return config
+    # Hooks run after plugins, in file order: macros.py has read and validated the data by now
+    _pool.submit(load_dictionary)   # while this process loads the pages; a no-op once loaded
+    plugin.search_index = OffloadedIndex(_pool, **plugin.search_index.config)
     return config
 
 
