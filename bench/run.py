@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -33,21 +34,58 @@ ZENSICAL = ROOT / ".venv-bench/bin/zensical"
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFERENCE_DATE": "2026-11-27", "SOURCE_DATE_EPOCH": "1795000000"}
 
 
-def timed(command: list[str], cwd: Path, env=ENV) -> tuple[float, float]:
-    """Wall seconds and peak memory (MiB) of one command; fails loudly if the command fails."""
+def timed(command: list[str], cwd: Path, env=ENV) -> tuple[float, float, float]:
+    """Wall seconds, the largest process's peak RSS and the whole process tree's peak PSS (MiB; the search
+    worker shares pages with its parent, so PSS, not summed RSS), of one command; fails loudly if it fails."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    tree_peak = [0]
+    sampler = threading.Thread(target=_sample_tree_pss, args=(process.pid, tree_peak), daemon=True)
+    sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
+    sampler.join()
     if status:
         raise SystemExit(f"{' '.join(map(str, command))} failed:\n{process.stderr.read().decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, tree_peak[0] / 1024
+
+
+def _sample_tree_pss(pid: int, peak: list[int]) -> None:
+    """Every 20 ms, the summed PSS (KiB) of a process and its descendants, until it exits."""
+    while True:
+        try:
+            total = sum(_pss(p) for p in _tree(pid))
+        except OSError:   # the process has exited
+            return
+        peak[0] = max(peak[0], total)
+        time.sleep(0.02)
+
+
+def _tree(pid: int) -> list[int]:
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [pid, *(p for child in children for p in _tree_or_gone(int(child)))]
+
+
+def _tree_or_gone(pid: int) -> list[int]:
+    try:
+        return _tree(pid)
+    except OSError:
+        return []
+
+
+def _pss(pid: int) -> int:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    found = re.search(r"^Pss:\s+(\d+)", rollup, re.M)   # absent once the process is a zombie
+    return int(found[1]) if found else 0
 
 
 def runs(command, cwd, count) -> dict:
     samples = [timed(command, cwd) for _ in range(count)]
-    return {"seconds": statistics.median(s for s, _ in samples), "peak_mib": max(m for _, m in samples),
-            "all_seconds": [round(s, 3) for s, _ in samples]}
+    return {"seconds": statistics.median(s for s, _, _ in samples), "peak_mib": max(m for _, m, _ in samples),
+            "tree_peak_pss_mib": max(t for _, _, t in samples), "all_seconds": [round(s, 3) for s, _, _ in samples]}
 
 
 def project(folder: Path, items: int) -> Path:
@@ -198,7 +236,8 @@ def main() -> None:
 
 def print_row(items: int, row: dict) -> None:
     item, home = row["weight_item"], row["weight_home"]
-    print(f"N={items:>5} pages={row['pages']:>5}  project {row['project']['seconds']:6.2f}s {row['project']['peak_mib']:5.0f}MiB"
+    print(f"N={items:>5} pages={row['pages']:>5}  project {row['project']['seconds']:6.2f}s"
+          f" ({1000 * row['project']['seconds'] / row['pages']:.1f}ms/page, {row['project']['tree_peak_pss_mib']:.0f}MiB)"
           f"  material {row['material']['seconds']:6.2f}s"
           f"  zensical {row['zensical']['seconds']:6.2f}s (cached {row['zensical_cached']['seconds']:.2f}s)"
           f"  a/b {row['ratio_material']:.2f}  a/c {row['ratio_zensical']:.2f} (cached {row['ratio_zensical_cached']:.2f})"
