@@ -89,18 +89,14 @@ _ID = re.compile(r'\sid="([^"]*)"')
 
 
 def _keep_final(page, html: str) -> str:
-    page.final_html = getattr(page, "final_html", [])
+    if not hasattr(page, "final_html"):
+        page.final_html = []
     page.final_html.append(html)
     return f"\n\n<!--dl-html:{len(page.final_html) - 1}-->\n\n"
 
 
-def on_pre_page(page, config, files):
-    page.final_html = []    # a page object lives across `mkdocs serve` rebuilds
-    return page
-
-
 def on_page_content(html, page, config, files):
-    blocks = page.final_html
+    blocks = getattr(page, "final_html", None)
     if not blocks:
         return html
     # Markdown links to anchors inside these blocks are still checked: register the blocks' ids

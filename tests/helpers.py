@@ -28,7 +28,8 @@ def copy_project(target: Path, data: Path = ROOT / "data") -> Path:
 
 def build(project: Path, out: Path, reference_date: str = REFERENCE_DATE, **env) -> subprocess.CompletedProcess:
     environ = {**os.environ, "REFERENCE_DATE": reference_date, "CI": "true", "NO_MKDOCS_2_WARNING": "1", **env}
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(project / "mkdocs.yml"),
+    # no -q: it silences warnings before --strict counts them, and a warning would pass unnoticed
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(project / "mkdocs.yml"),
                            "-d", str(out)], capture_output=True, text=True, env=environ, timeout=600)
 
 
