@@ -6,6 +6,14 @@ Module-level functions, so the worker can be handed them by name.
 from __future__ import annotations
 
 import functools
+import signal
+
+
+def start_worker() -> None:
+    """The worker's initializer. Ctrl-C in `mkdocs serve` reaches the whole process group: the parent shuts
+    the worker down cleanly, so the worker itself ignores it (else it prints a traceback of its own)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    tile_compounds()
 
 
 def index_page(config: dict, page) -> list[dict]:

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 from material.plugins.search.plugin import SearchIndex
 
-from dutylist.search import index_page, load_dictionary, tile_compounds
+from dutylist.search import index_page, load_dictionary, start_worker, tile_compounds
 
 _pool: ProcessPoolExecutor | None = None   # one worker for the life of the process: jieba loads once per `serve`
 
@@ -25,7 +25,7 @@ def on_startup(command, dirty):
         # fork: the worker starts in milliseconds and inherits everything imported so far. It starts with the
         # first task, in on_config, so a build that fails on its data does not wait for jieba to load.
         _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
-                                    initializer=tile_compounds)
+                                    initializer=start_worker)
 
 
 def on_shutdown():

@@ -1,6 +1,7 @@
 """Editors' live preview: `mkdocs serve` picks up data edits, including a new item with its own page."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -63,3 +64,29 @@ def test_serve_reloads_data_edits_and_new_items(served):
     footer = project / "overrides/partials/copyright.html"  # a theme template: compiled templates are reused
     footer.write_text(footer.read_text(encoding="utf-8") + "<p>页脚模板的新改动</p>\n", encoding="utf-8")
     assert wait_for(base + "duties/1/", "页脚模板的新改动")
+
+
+def test_ctrl_c_stops_the_preview_cleanly(tmp_path):
+    """Ctrl-C reaches the whole process group, search worker included: no traceback, nothing left running."""
+    project = copy_project(tmp_path / "project")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFERENCE_DATE": "2026-11-27"}
+    env.pop("CI", None)
+    terminal = lambda: (os.setpgrp(), signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: E731 (as in a shell)
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"], cwd=project,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              preexec_fn=terminal)
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/duties/1/", "第1项")
+        workers = subprocess.run(["ps", "--ppid", str(server.pid), "-o", "pid="], capture_output=True, text=True)
+        assert workers.stdout.split(), "no search worker is running"
+        os.killpg(server.pid, signal.SIGINT)
+        output = server.communicate(timeout=20)[0]
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert server.returncode == 0
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output, output[-2000:]
+    assert not [pid for pid in workers.stdout.split() if os.path.exists(f"/proc/{pid}")]
