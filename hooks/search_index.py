@@ -31,7 +31,7 @@ def on_startup(command, dirty):
 def on_shutdown():
     global _pool
     if _pool is not None:
-        _pool.shutdown()
+        _pool.shutdown(cancel_futures=True)   # after a failed build, pages still queued are not wanted
         _pool = None
 
 

@@ -1,6 +1,7 @@
 """What a citizen sees in a real browser: Debian's chromium driven by Playwright against the built site."""
 
 import functools
+import gzip
 import http.server
 import threading
 from urllib.parse import urlsplit
@@ -99,6 +100,22 @@ def test_search_index_is_fetched_only_when_the_reader_searches(browser, base_url
         assert [u for u in urls if u.endswith("search/search_index.json")]
     finally:
         context.close()
+
+
+def test_first_visit_to_an_item_page_stays_within_150_kb_compressed(browser, base_url):
+    """The page weight budget (issue 7), as a phone on mobile data pays it: every response, gzipped."""
+    context = browser.new_context()
+    tab = context.new_page()
+    responses = []
+    tab.on("response", lambda response: responses.append(response))
+    try:
+        tab.goto(base_url + "duties/18/")
+        tab.wait_for_load_state("networkidle")
+        sizes = {r.url: len(gzip.compress(r.body(), compresslevel=6)) for r in responses if r.status == 200}
+    finally:
+        context.close()
+    assert any(url.endswith(".js") for url in sizes) and any(url.endswith(".css") for url in sizes)
+    assert sum(sizes.values()) <= 150_000, sizes
 
 
 def test_arriving_from_a_search_result_highlights_the_query(browser, base_url):
