@@ -97,3 +97,10 @@ def _segment(run: str, vocabulary: set[str]) -> list[str]:
 @pytest.mark.parametrize("query, item", [("行政复议", 18), ("出庭应诉", 20), ("宪法日", 24), ("法律顾问", 8)])
 def test_search_index_finds_items_by_their_words(site, query, item):
     assert f"duties/{item}/" in search(site, query)[:3]
+
+
+def test_every_page_has_its_generated_html_put_back(site):
+    """Generated HTML is held out of Markdown as placeholders; none may reach a reader."""
+    pages = list(site.rglob("*.html"))
+    assert len(pages) > 40
+    assert not [p for p in pages if "<!--dl-html:" in p.read_text(encoding="utf-8")]
