@@ -196,13 +196,21 @@ def ensure_zensical() -> None:
         subprocess.run([ROOT / ".venv-bench/bin/pip", "install", "-q", "zensical==0.0.73"], check=True)
 
 
+def _cpu_model() -> str:
+    try:
+        return re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)[1]
+    except (OSError, TypeError):
+        return platform.processor()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[27, 300, 1000])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     ensure_zensical()
-    results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+    results = {"machine": {"cpus": os.cpu_count(), "cpu": _cpu_model(), "python": platform.python_version(),
+                           "platform": platform.platform()},
                "runs": args.runs, "sizes": {}}
     with tempfile.TemporaryDirectory() as tmp:
         for items in args.sizes:
@@ -227,23 +235,33 @@ def main() -> None:
                 row["save_to_reload_seconds"] = statistics.median(reloads)
                 row["save_to_reload_all"] = [round(r, 3) for r in reloads]
             results["sizes"][items] = row
-            print_row(items, row)
+            print(f"N={items}: done", flush=True)
     out = ROOT / "bench/results/bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-    print(f"\nwritten {out.relative_to(ROOT)}")
+    print("\n" + table(results) + f"\n\nwritten {out.relative_to(ROOT)}")
 
 
-def print_row(items: int, row: dict) -> None:
-    item, home = row["weight_item"], row["weight_home"]
-    print(f"N={items:>5} pages={row['pages']:>5}  project {row['project']['seconds']:6.2f}s"
-          f" ({1000 * row['project']['seconds'] / row['pages']:.1f}ms/page, {row['project']['tree_peak_pss_mib']:.0f}MiB)"
-          f"  material {row['material']['seconds']:6.2f}s"
-          f"  zensical {row['zensical']['seconds']:6.2f}s (cached {row['zensical_cached']['seconds']:.2f}s)"
-          f"  a/b {row['ratio_material']:.2f}  a/c {row['ratio_zensical']:.2f} (cached {row['ratio_zensical_cached']:.2f})"
-          f"  first visit: item {item['total'] / 1024:.0f}KiB, home {home['total'] / 1024:.0f}KiB gz"
-          f"; first search +{item['search_index'] / 1024:.0f}KiB"
-          + (f"  save→reload {row['save_to_reload_seconds']:.2f}s" if "save_to_reload_seconds" in row else ""))
+COLUMNS = ["items (pages)", "project (a)", "ms/page", "peak PSS", "Material (b)", "Zensical full (c)",
+           "Zensical cached", "a/b", "a/c", "a/cached", "first visit, item", "first visit, home", "first search adds"]
+
+
+def table(results: dict) -> str:
+    """The results as a Markdown table (seconds are medians; weights are gzipped)."""
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for items, row in results["sizes"].items():
+        seconds = lambda key: f"{row[key]['seconds']:.2f} s"  # noqa: E731
+        kib = lambda size: f"{size / 1024:.0f} KiB"  # noqa: E731
+        cells = [f"{items} ({row['pages']})", seconds("project"), f"{1000 * row['project']['seconds'] / row['pages']:.1f}",
+                 f"{row['project']['tree_peak_pss_mib']:.0f} MiB", seconds("material"), seconds("zensical"),
+                 seconds("zensical_cached"), f"{row['ratio_material']:.2f}", f"{row['ratio_zensical']:.2f}",
+                 f"{row['ratio_zensical_cached']:.2f}", kib(row["weight_item"]["total"]),
+                 kib(row["weight_home"]["total"]), kib(row["weight_item"]["search_index"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    reloads = [row["save_to_reload_seconds"] for row in results["sizes"].values() if "save_to_reload_seconds" in row]
+    if reloads:
+        lines.append(f"\nSave to reload under `mkdocs serve` (real list, median of five saves): {reloads[0]:.2f} s")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
