@@ -101,7 +101,12 @@ def on_page_content(html, page, config, files):
         return html
     # Markdown links to anchors inside these blocks are still checked: register the blocks' ids
     page.present_anchor_ids |= {unescape(i) for block in blocks for i in _ID.findall(block)}
-    return _MARKER.sub(lambda m: blocks[int(m[1])], html)
+    return put_back_final_html(html, blocks)
+
+
+def put_back_final_html(text: str, blocks: list[str]) -> str:
+    """The text with each block's placeholder replaced by the block."""
+    return _MARKER.sub(lambda m: blocks[int(m[1])], text)
 
 
 # --- mkdocs-macros ------------------------------------------------------------------------------------

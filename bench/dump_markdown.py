@@ -1,10 +1,10 @@
 """Benchmark-only MkDocs hook: writes every page's final Markdown and the expanded nav, to rebuild them statically."""
 
 import os
-import re
 from pathlib import Path
 
 import yaml
+from macros import put_back_final_html
 from mkdocs.plugins import event_priority
 
 OUT = Path(os.environ["BENCH_STATIC_DIR"])
@@ -14,8 +14,7 @@ OUT = Path(os.environ["BENCH_STATIC_DIR"])
 def on_page_markdown(markdown, page, config, files):
     target = OUT / "docs" / page.file.src_uri
     target.parent.mkdir(parents=True, exist_ok=True)
-    # put back the HTML blocks that macros.py's final_html filter holds out of Markdown's way
-    markdown = re.sub(r"<!--dl-html:(\d+)-->", lambda m: page.final_html[int(m[1])], markdown)
+    markdown = put_back_final_html(markdown, getattr(page, "final_html", []))  # static pages need the HTML itself
     meta = {"title": page.title, **({"search": page.meta["search"]} if "search" in page.meta else {})}
     target.write_text(f"---\n{yaml.safe_dump(meta, allow_unicode=True)}---\n{markdown}", encoding="utf-8")
     return None  # leave the page as it was

@@ -62,15 +62,14 @@ def _sample_tree_pss(pid: int, peak: list[int]) -> None:
 
 
 def _tree(pid: int) -> list[int]:
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    return [pid, *(p for child in children for p in _tree_or_gone(int(child)))]
-
-
-def _tree_or_gone(pid: int) -> list[int]:
-    try:
-        return _tree(pid)
-    except OSError:
-        return []
+    """The process and its descendants; OSError once the process itself has gone."""
+    pids = [pid]
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        try:
+            pids += _tree(int(child))
+        except OSError:   # a child that exited meanwhile
+            pass
+    return pids
 
 
 def _pss(pid: int) -> int:

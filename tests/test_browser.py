@@ -82,35 +82,31 @@ def test_search_box_lists_the_item(visit, query, item):
     assert any(f"duties/{item}/" in h for h in hrefs[:6]), hrefs
 
 
-def _requests_for(browser, url: str):
+def _first_visit(browser, url: str):
+    """A fresh browser context on one page, recording every response from the first one on."""
     context = browser.new_context()
     tab = context.new_page()
-    urls: list[str] = []
-    tab.on("request", lambda request: urls.append(request.url))
+    responses = []
+    tab.on("response", lambda response: responses.append(response))
     tab.goto(url)
     tab.wait_for_load_state("networkidle")
-    return context, tab, urls
+    return context, tab, responses
 
 
 def test_search_index_is_fetched_only_when_the_reader_searches(browser, base_url):
-    context, tab, urls = _requests_for(browser, base_url + "duties/18/")
+    context, tab, responses = _first_visit(browser, base_url + "duties/18/")
     try:
-        assert not [u for u in urls if "search_index" in u], "a page view fetched the whole search index"
+        assert not [r for r in responses if "search_index" in r.url], "a page view fetched the whole search index"
         assert any("duties/18/" in h for h in search(tab, "行政复议"))
-        assert [u for u in urls if u.endswith("search/search_index.json")]
+        assert [r for r in responses if r.url.endswith("search/search_index.json")]
     finally:
         context.close()
 
 
 def test_first_visit_to_an_item_page_stays_within_150_kb_compressed(browser, base_url):
-    """The page weight budget (issue 7), as a phone on mobile data pays it: every response, gzipped."""
-    context = browser.new_context()
-    tab = context.new_page()
-    responses = []
-    tab.on("response", lambda response: responses.append(response))
+    """The page weight budget, as a phone on mobile data pays it: every response, gzipped."""
+    context, _, responses = _first_visit(browser, base_url + "duties/18/")
     try:
-        tab.goto(base_url + "duties/18/")
-        tab.wait_for_load_state("networkidle")
         sizes = {r.url: len(gzip.compress(r.body(), compresslevel=6)) for r in responses if r.status == 200}
     finally:
         context.close()
@@ -119,7 +115,7 @@ def test_first_visit_to_an_item_page_stays_within_150_kb_compressed(browser, bas
 
 
 def test_arriving_from_a_search_result_highlights_the_query(browser, base_url):
-    context, tab, urls = _requests_for(browser, base_url + "duties/18/?h=%E5%A4%8D%E8%AE%AE")  # ?h=复议
+    context, tab, _ = _first_visit(browser, base_url + "duties/18/?h=%E5%A4%8D%E8%AE%AE")  # ?h=复议
     try:
         tab.locator("article mark").first.wait_for(timeout=15000)
         assert "复议" in tab.locator("article mark").first.inner_text()

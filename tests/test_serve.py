@@ -31,17 +31,23 @@ def wait_for(url: str, text: str, seconds: float = 60) -> bool:
     return False
 
 
-@pytest.fixture
-def served(tmp_path):
-    project = copy_project(tmp_path / "project")
+def start_serve(project, **popen) -> tuple[subprocess.Popen, str]:
+    """`mkdocs serve` on a free port, as an editor runs it (not in CI mode); the server and its base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFERENCE_DATE": "2026-11-27"}
-    env.pop("CI", None)  # as an editor runs it
+    env.pop("CI", None)
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"], cwd=project,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    yield project, f"http://127.0.0.1:{port}/"
+                              env=env, **popen)
+    return server, f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture
+def served(tmp_path):
+    project = copy_project(tmp_path / "project")
+    server, base = start_serve(project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    yield project, base
     server.terminate()
     server.wait(timeout=10)
 
@@ -69,17 +75,11 @@ def test_serve_reloads_data_edits_and_new_items(served):
 def test_ctrl_c_stops_the_preview_cleanly(tmp_path):
     """Ctrl-C reaches the whole process group, search worker included: no traceback, nothing left running."""
     project = copy_project(tmp_path / "project")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFERENCE_DATE": "2026-11-27"}
-    env.pop("CI", None)
     terminal = lambda: (os.setpgrp(), signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: E731 (as in a shell)
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"], cwd=project,
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                              preexec_fn=terminal)
+    server, base = start_serve(project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               preexec_fn=terminal)
     try:
-        assert wait_for(f"http://127.0.0.1:{port}/duties/1/", "第1项")
+        assert wait_for(base + "duties/1/", "第1项")
         workers = subprocess.run(["ps", "--ppid", str(server.pid), "-o", "pid="], capture_output=True, text=True)
         assert workers.stdout.split(), "no search worker is running"
         os.killpg(server.pid, signal.SIGINT)
