@@ -8,16 +8,19 @@ Hooks decide which pages exist; templates in overrides/macros/ decide what they 
 from __future__ import annotations
 
 import re
+import secrets
 from html import unescape
 from pathlib import Path
 
+import nh3
 import yaml
 from markupsafe import Markup, escape
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
-from dutylist import build, export, feed, pages, status
+from dutylist import build, export, feed, narrative, pages, status
 from dutylist.model import DOCUMENT_KINDS
 from dutylist.problems import DataError
 
@@ -28,6 +31,8 @@ def _dataset(config):
         return build.dataset(data_dir, build.reference_date())
     except DataError as error:
         raise PluginError("\n" + error.report()) from None
+    except build.SettingError as error:
+        raise PluginError(str(error)) from None
 
 
 # --- MkDocs hooks -------------------------------------------------------------------------------------
@@ -36,8 +41,9 @@ def _dataset(config):
 def on_config(config):
     """Name the site from the data and expand the nav placeholders into the list's structure."""
     dataset = _dataset(config)
-    config.site_name = dataset.site.site_name
-    config.site_description = dataset.site.description
+    # The theme prints these as markup, some places through `|e` and some not: escaped Markup is right in both
+    config.site_name = escape(dataset.site.site_name)
+    config.site_description = escape(dataset.site.description) if dataset.site.description else None
     config.extra["gov"] = dataset.site.model_dump(include={"sponsor", "site_code", "icp", "psb", "contact", "correction_url"})
     config.extra["content_source"] = dataset.duty_list.publisher
     config.extra["latest_date"] = max([d.published for d in dataset.documents] + [dataset.duty_list.published]).isoformat()
@@ -52,12 +58,16 @@ def _escaped(nav):
     if isinstance(nav, list):
         return [_escaped(entry) for entry in nav]
     if isinstance(nav, dict):
-        return {str(escape(title)): _escaped(value) for title, value in nav.items()}
+        return {escape(title): _escaped(value) for title, value in nav.items()}
     return nav
 
 
 def on_files(files, config):
-    """One generated page per part, group, item and year, plus open data and the feed; no hand-written stubs."""
+    """One generated page per part, group, item and year, plus open data and the feed; no hand-written stubs.
+
+    A generated page's Markdown is one include; its front matter holds identifiers and escaped text for the
+    theme's meta tags. No data text is ever part of what mkdocs-macros renders as a template.
+    """
     dataset = _dataset(config)
     history = build.data_history(dataset.data_dir)
     for page in pages.plan(dataset):
@@ -69,7 +79,7 @@ def on_files(files, config):
             meta["search"] = {"exclude": True}
         front = yaml.safe_dump(meta,
                                allow_unicode=True, sort_keys=False)
-        content = f"---\n{front}---\n{{% include '{page.template}' %}}\n\n{page.body}"
+        content = f"---\n{front}---\n{{% include '{page.template}' %}}\n"
         files.append(File.generated(config, page.uri, content=content))
     for item in export.open_files(dataset):
         files.append(File.generated(config, item.path, content=item.content))
@@ -95,13 +105,22 @@ def _keep_final(page, html: str) -> str:
     return f"\n\n<!--dl-html:{len(page.final_html) - 1}-->\n\n"
 
 
+@event_priority(100)  # before mkdocs-macros renders the page
+def on_page_markdown(markdown, page, **kwargs):
+    """Hide the page title from mkdocs-macros, which renders a title containing "{{" as a template: titles come
+    from data. on_page_content puts it back."""
+    page.dl_title, page.title = page.title, ""
+    return markdown
+
+
 def on_page_content(html, page, config, files):
+    page.title = page.dl_title
     blocks = getattr(page, "final_html", None)
-    if not blocks:
-        return html
-    # Markdown links to anchors inside these blocks are still checked: register the blocks' ids
-    page.present_anchor_ids |= {unescape(i) for block in blocks for i in _ID.findall(block)}
-    return put_back_final_html(html, blocks)
+    if blocks:
+        # Markdown links to anchors inside these blocks are still checked: register the blocks' ids
+        page.present_anchor_ids |= {unescape(i) for block in blocks for i in _ID.findall(block)}
+        html = put_back_final_html(html, blocks)
+    return clean_narratives(html)
 
 
 def put_back_final_html(text: str, blocks: list[str]) -> str:
@@ -109,7 +128,31 @@ def put_back_final_html(text: str, blocks: list[str]) -> str:
     return _MARKER.sub(lambda m: blocks[int(m[1])], text)
 
 
+# --- Editors' narratives: Markdown, cleaned by an allow-list sanitiser -----------------------------------
+# A narrative is Markdown, so MkDocs checks its links and puts its headings in the table of contents. Its HTML is
+# cleaned once Markdown has run: the narrative travels between two markers that carry a secret made at start-up,
+# which no editor can write into a narrative to end the cleaned region early.
+
+_NONCE = secrets.token_hex(16)
+_NARRATIVE = re.compile(rf"<!--dl-narrative:{_NONCE}-->(.*?)(?:<!--/dl-narrative:{_NONCE}-->|\Z)", re.S)
+_ALLOWED_TAGS = nh3.ALLOWED_TAGS - {"img"}   # an image could be loaded from another host
+_ALLOWED_ATTRIBUTES = {**nh3.ALLOWED_ATTRIBUTES, "*": {"class", "id", "title", "lang"}}
+
+
+def _mark_narrative(markdown: str) -> str:
+    return f"\n\n<!--dl-narrative:{_NONCE}-->\n\n{markdown}\n\n<!--/dl-narrative:{_NONCE}-->\n\n"
+
+
+def clean_narratives(html: str) -> str:
+    """The page's HTML with each narrative region reduced to safe HTML: no script, style, event handler or
+    javascript:/data: link."""
+    return _NARRATIVE.sub(lambda m: nh3.clean(m[1], tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
+                                              url_schemes={"http", "https", "mailto"}), html)
+
+
 # --- mkdocs-macros ------------------------------------------------------------------------------------
+
+
 
 
 def define_env(env):
@@ -159,6 +202,15 @@ def define_env(env):
     def render_list() -> Markup:
         """The whole duty list."""
         return render("_list.html")
+
+    @env.macro
+    def narrative_of(item) -> Markup:
+        """The editors' narrative for an item (data/narratives/N.md), as Markdown to be cleaned after rendering."""
+        source = dataset.narratives.get(item.key)
+        if not source:
+            return Markup("")
+        calls = {"render_item": render_item, "render_group": render_group, "render_list": render_list}
+        return Markup(_mark_narrative(narrative.render(source, calls)))
 
 
 def md_text(value) -> Markup:

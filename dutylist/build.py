@@ -14,12 +14,24 @@ from .dataset import Dataset, load_dataset
 CHINA = ZoneInfo("Asia/Shanghai")
 
 
+class SettingError(Exception):
+    """An environment setting that cannot be used; the message says which and how to fix it."""
+
+
 def reference_date(environ=os.environ) -> dt.date:
     """REFERENCE_DATE (YYYY-MM-DD) if set, else SOURCE_DATE_EPOCH's day, else today in China."""
     if value := environ.get("REFERENCE_DATE"):
-        return dt.date.fromisoformat(value)
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise SettingError(f"环境变量 REFERENCE_DATE={value!r} 不是有效日期 — 请写成 YYYY-MM-DD，如 2026-03-01，"
+                               "或不设置它（按北京时间当天计算）") from None
     if epoch := environ.get("SOURCE_DATE_EPOCH"):
-        return dt.datetime.fromtimestamp(int(epoch), CHINA).date()
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), CHINA).date()
+        except (ValueError, OverflowError, OSError):
+            raise SettingError(f"环境变量 SOURCE_DATE_EPOCH={epoch!r} 不是有效的 Unix 时间戳 — 请写成秒数，"
+                               "如 1767196800，或不设置它") from None
     return dt.datetime.now(CHINA).date()
 
 
@@ -29,7 +41,8 @@ def dataset(data_dir: Path, on: dt.date) -> Dataset:
 
 
 def _fingerprint(data_dir: Path) -> tuple:
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(data_dir.rglob("*")) if p.is_file())
+    stats = ((str(p), p.lstat()) for p in sorted(data_dir.rglob("*")))
+    return tuple((path, s.st_mtime_ns, s.st_size, s.st_mode) for path, s in stats)
 
 
 @lru_cache(maxsize=4)

@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as error:
         print(error.report(), file=sys.stderr)
         return 1
+    except build.SettingError as error:
+        print(error, file=sys.stderr)
+        return 2
     if args.command == "check":
         print(f"数据检查通过：{len(dataset.duty_list.items)} 项条目，{len(dataset.documents)} 件文件，"
               f"{len(dataset.years)} 个年度（参照日期 {dataset.reference_date}）。")

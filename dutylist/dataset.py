@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -10,9 +11,12 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .model import DEADLINE_REQUIRED, DOCUMENT_KINDS, Document, DutyList, Evidence, Item, Model, Obligation, Site, YearProgress
+from . import narrative
+from .inventory import take_inventory
+from .model import (DEADLINE_REQUIRED, DOCUMENT_KINDS, Document, DutyList, Evidence, Item, Model, Obligation, Site,
+                    YearProgress, host_of, idna_host)
 from .problems import DataError, Problem
-from .source import Sourced, read_yaml
+from .source import Sourced, read_text_file, read_yaml
 from .validation import validate
 
 
@@ -90,16 +94,22 @@ class Dataset:
         return {doc: [items[k] for k in sorted(found, key=self._positions.__getitem__)] for doc, found in keys.items()}
 
 
+MAX_NARRATIVE_BYTES = 200 * 1024
+
+
 def load_dataset(data_dir: Path, reference_date: dt.date) -> Dataset:
     """The whole data set, or DataError listing every problem found in one run."""
     data_dir = Path(data_dir)
-    problems: list[Problem] = []
+    if not data_dir.is_dir():
+        raise DataError([Problem("data/", 1, 1, "", "找不到数据目录", "请在项目根目录运行，或用 --data 指定数据目录")])
+    inventory = take_inventory(data_dir)
+    problems: list[Problem] = list(inventory.problems)
     sources: dict[str, Sourced] = {}
     failed: set[str] = set()
 
     def load(relative: str, model: type[BaseModel], required: bool = True) -> BaseModel | None:
         path = data_dir / relative
-        if not path.exists():
+        if not os.path.lexists(path):
             if required:
                 problems.append(Problem(f"data/{relative}", 1, 1, "", "缺少数据文件", "请按编者指南创建该文件"))
             return None
@@ -119,10 +129,16 @@ def load_dataset(data_dir: Path, reference_date: dt.date) -> Dataset:
     documents = load("documents.yaml", DocumentsFile, required=False)
     obligations = load("obligations.yaml", ObligationsFile, required=False)
     years_by_file = {}
-    for path in sorted((data_dir / "progress").glob("*.yaml")):
-        if (progress := load(f"progress/{path.name}", YearProgress)) is not None:
-            years_by_file[path.stem] = progress
-    narratives = {p.stem: p.read_text(encoding="utf-8") for p in sorted((data_dir / "narratives").glob("*.md"))}
+    for name in inventory.progress:
+        if (progress := load(f"progress/{name}", YearProgress)) is not None:
+            years_by_file[name.removesuffix(".yaml")] = progress
+    narratives = {}
+    for name in inventory.narratives:
+        try:
+            narratives[name.removesuffix(".md")] = read_text_file(data_dir / "narratives" / name, f"data/narratives/{name}",
+                                                                  limit=MAX_NARRATIVE_BYTES)
+        except DataError as error:
+            problems.extend(error.problems)
     if duty_list is None:  # nearly every cross-file check needs the list
         raise DataError(problems)
 
@@ -160,24 +176,39 @@ class References:
         self.narratives()
 
     def duty_list(self) -> None:
-        scope = "全篇" if self.dataset.duty_list.item_numbering == "continuous" else "同一组内"
-        seen: dict[str, tuple] = {}
-        for p, part in enumerate(self.dataset.duty_list.parts):
+        duty_list = self.dataset.duty_list
+        for p, part in enumerate(duty_list.parts):
             if not part.clauses and not part.groups:
                 self.report("list.yaml", ("parts", p), "该部分既没有条款（clauses）也没有分组（groups）",
                             "请补上该部分的条款或分组")
+        self.numbering()
+        self.not_in_future("list.yaml", ("published",), duty_list.published)
+        if self.dataset.site and not _on_domains(host_of(duty_list.source_url), self.dataset.site.official_domains):
+            self.report("list.yaml", ("source_url",), f"网站 {host_of(duty_list.source_url)} 不在允许的官方域名之列",
+                        "请改用官方网站上的清单原文链接；确属官方网站的，请把域名加入 data/site.yaml 的 official_domains")
+
+    def numbering(self) -> None:
+        """Items are numbered 1, 2, 3… as printed: across the list, or within each group."""
+        continuous = self.dataset.duty_list.item_numbering == "continuous"
+        scope = "全篇" if continuous else "同一组内"
+        expected = 1
+        for p, part in enumerate(self.dataset.duty_list.parts):
             for g, group in enumerate(part.groups):
+                expected = expected if continuous else 1
                 for i, item in enumerate(group.items):
                     path = ("parts", p, "groups", g, "items", i, "number")
-                    if item.key in seen:
-                        self.report("list.yaml", path, f"条目编号 {item.number} 重复（{scope}编号须唯一）",
-                                    "请改为未使用的编号")
-                    seen[item.key] = path
-        self.not_in_future("list.yaml", ("published",), self.dataset.duty_list.published)
+                    if item.number < expected:
+                        self.report("list.yaml", path, f"条目编号 {item.number} 重复或顺序颠倒（{scope}应依次为 1、2、3…，"
+                                    f"此处应为 {expected}）", "请按清单原文核对编号")
+                    elif item.number > expected:
+                        self.report("list.yaml", path, f"条目编号跳过了 {expected}（{scope}应依次为 1、2、3…）",
+                                    "请按清单原文核对编号，补上缺少的条目")
+                    expected = max(expected, item.number) + 1
 
     def documents(self) -> None:
         obligations = {o.id: o for o in self.dataset.obligations}
         self.duplicates("documents.yaml", "documents", [d.id for d in self.dataset.documents], "文件标识")
+        self.duplicates("documents.yaml", "documents", [d.url for d in self.dataset.documents], "原文链接", field="url")
         for n, doc in enumerate(self.dataset.documents):
             path = ("documents", n)
             self.host_allowed(doc, path)
@@ -225,10 +256,10 @@ class References:
                             "请删除 deadline，或把 frequency 改为 yearly")
             if ob.deadline:
                 try:
-                    ob.deadline.due(2024)
+                    ob.deadline.due(2023)  # a common year: 29 February does not come every year
                 except ValueError:
-                    self.report("obligations.yaml", ("obligations", n, "deadline"), "期限日期不存在",
-                                "请填写真实存在的月和日")
+                    self.report("obligations.yaml", ("obligations", n, "deadline"), "期限日期不是每年都有",
+                                "请填写每年都存在的月和日（2月最多28日）")
 
     def year(self, stem: str, progress: YearProgress) -> None:
         file = f"progress/{stem}.yaml"
@@ -242,6 +273,9 @@ class References:
                 self.report(file, ("items", key), f"清单中没有第 {key} 项", "请填写清单中已有的条目编号")
             for n, entry in enumerate(entries):
                 self.evidence(file, ("items", key, n), entry, progress.year)
+                if entry in entries[:n]:
+                    self.report(file, ("items", key, n), f"与本项第 {entries.index(entry) + 1} 条证据完全相同",
+                                "请删除重复的一条")
         obligation_ids = {o.id for o in self.dataset.obligations}
         for n, check in enumerate(progress.checks):
             if self.obligations_known and check.obligation not in obligation_ids:
@@ -261,16 +295,20 @@ class References:
                         "请把该证据移到文件所报告的年度")
 
     def narratives(self) -> None:
-        for key in self.dataset.narratives:
-            if key not in self.dataset.items_by_key:
-                self.problems.append(Problem(f"data/narratives/{key}.md", 1, 1, "",
-                                             f"清单中没有第 {key} 项", "请把文件名改为已有的条目编号，如 18.md"))
+        keys, groups = set(self.dataset.items_by_key), len(self.dataset.duty_list.groups)
+        for key, source in self.dataset.narratives.items():
+            shown = f"data/narratives/{key}.md"
+            if key not in keys:
+                self.problems.append(Problem(shown, 1, 1, "", f"清单中没有第 {key} 项", "请把文件名改为已有的条目编号，如 18.md"))
+            self.problems.extend(narrative.problems(shown, source, keys, groups))
 
-    def duplicates(self, file: str, section: str, ids: list[str], what: str) -> None:
+    def duplicates(self, file: str, section: str, ids: list[str], what: str, field: str = "id") -> None:
         counts = Counter(ids)
         for n, value in enumerate(ids):
             if counts[value] > 1 and ids.index(value) != n:
-                self.report(file, (section, n, "id"), f"{what}「{value}」重复", "请改为唯一的标识")
+                first = ids.index(value)
+                self.report(file, (section, n, field), f"{what}「{value}」与第 {first + 1} 项重复",
+                            "同一文件只登记一次：请删除重复的一项，或改为唯一的值")
 
     def not_in_future(self, file: str, path: tuple, date: dt.date) -> None:
         if date > self.dataset.reference_date:
@@ -278,4 +316,5 @@ class References:
 
 
 def _on_domains(host: str, domains: list[str]) -> bool:
-    return any(host == d or host.endswith("." + d) for d in domains)
+    """Whether host is one of the domains or under one; both sides compared in their IDNA form."""
+    return any(host == d or host.endswith("." + d) for d in map(idna_host, domains))

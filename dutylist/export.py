@@ -84,8 +84,13 @@ def _csv(name: str, title: str, fields: list[str], rows: list[dict]) -> OpenFile
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows({k: "；".join(v) if isinstance(v, list) else v for k, v in row.items()} for row in rows)
+    writer.writerows({k: _cell("；".join(v) if isinstance(v, list) else v) for k, v in row.items()} for row in rows)
     return OpenFile(f"data/{name}.csv", title + "（CSV）", "\ufeff" + out.getvalue())
+
+
+def _cell(value):
+    """Text a spreadsheet would run as a formula (=, +, -, @, tab, return first) gets a leading apostrophe (OWASP)."""
+    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _list_rows(dataset: Dataset) -> list[dict]:

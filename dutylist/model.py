@@ -10,16 +10,38 @@ from functools import cached_property
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
+import ada_url
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, computed_field
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 def _http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    """A plain http(s) link that browsers and Python read the same way (WHATWG URL parsing, by ada)."""
+    if any(char.isspace() or char == "\\" or not char.isprintable() for char in value):
+        raise ValueError("链接中不能有空格、反斜杠“\\”或看不见的字符")
+    if not ada_url.check_url(value):
+        raise ValueError("链接格式无效")
+    parsed = ada_url.URL(value)
+    if parsed.protocol not in ("http:", "https:") or not parsed.hostname:
         raise ValueError("链接必须以 http:// 或 https:// 开头并包含网站域名")
+    if parsed.username or parsed.password or "@" in urlsplit(value).netloc:
+        raise ValueError("链接中不能含有“用户名@”部分（浏览器会把它前面的内容当作登录名，真正访问的是@后的网站）")
+    if parsed.hostname != idna_host(urlsplit(value).hostname or ""):
+        raise ValueError("链接的网站域名有歧义（浏览器与程序读出的域名不同）")
     return value
+
+
+def host_of(url: str) -> str:
+    """The host a browser goes to: lower-case, internationalised names in their IDNA (xn--) form."""
+    return ada_url.URL(url).hostname
+
+
+def idna_host(host: str) -> str:
+    try:
+        return host.lower().encode("idna").decode("ascii")
+    except UnicodeError:
+        return host.lower()
 
 
 Url = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_http_url)]
@@ -200,7 +222,7 @@ class Document(Model):
 
     @property
     def host(self) -> str:
-        return urlsplit(self.url).hostname or ""
+        return host_of(self.url)
 
 
 class Deadline(Model):
@@ -229,11 +251,15 @@ class Obligation(Model):
     deadline: Deadline | None = None
 
 
+MAX_SUMMARY_CHARS = 500   # a summary is a summary: the full text is one click away
+
+
 class Evidence(Model):
     """A fact from a document about an item in a year, summarised in the editors' own words."""
 
     document: Slug
-    summary: Text = Field(description="摘要（自己的话；数字、标题、日期须与原文一致）")
+    summary: Annotated[Text, StringConstraints(max_length=MAX_SUMMARY_CHARS)] = Field(
+        description="摘要（自己的话；数字、标题、日期须与原文一致）")
     mapping: Literal["direct", "interpretation"] = Field(description="direct：直接对应；interpretation：编者解读")
     scope: Text | None = Field(None, description="不是本级政府时，写明所属地区或部门，如 西市区")
 

@@ -13,8 +13,7 @@ class Page:
     template: str                # page template under overrides/macros/
     title: str
     description: str
-    variables: dict = field(default_factory=dict)   # front-matter variables the template reads
-    body: str = ""               # editors' own Markdown appended to the generated content
+    variables: dict = field(default_factory=dict)   # identifiers the template reads (never data text)
     pub_date: str = ""           # the newest source date behind the page (portal metadata PubDate), never the build date
     searchable: bool = True      # False for pages that only repeat item pages' text: a smaller, sharper index
     sources: tuple[str, ...] = ()  # data files the page shows, for its "updated" date from their history
@@ -41,7 +40,7 @@ def plan(dataset: Dataset) -> list[Page]:
         sources = ("list.yaml", "obligations.yaml", f"narratives/{item.key}.md",
                    *sorted({f"progress/{year}.yaml" for year, _, _ in evidence}))
         pages.append(Page(f"duties/{item.key}.md", "page_item.md", item.label, item.text[:120],
-                          {"dl_item": item.key}, dataset.narratives.get(item.key, ""), max(dates).isoformat(),
+                          {"dl_item": item.key}, max(dates).isoformat(),
                           sources=sources))
     pages.append(Page("years/index.md", "page_years.md", "年度进展", "各年度履职进展与公开情况", pub_date=newest,
                       searchable=False, sources=("progress/", "documents.yaml", "obligations.yaml")))

@@ -7,6 +7,9 @@ say which line of which file to change.
 
 from __future__ import annotations
 
+import os
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,11 @@ YAML_PROBLEMS = {
     "expected ',' or '}'": "花括号 { } 未正确闭合",
     "found duplicate anchor": "锚点重复",
 }
+
+# Limits: an editor's file is a few hundred lines; anything far larger is a mistake or an attack
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_TEXT_CHARS = 5000
+MAX_DEPTH = 20
 
 CORE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 
@@ -68,22 +76,84 @@ FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALARS = yaml.SafeLoader("")  # only its constructors are used, to turn scalar nodes into dates, numbers, text
 
 
+def read_text_file(path: Path, shown_as: str, limit: int = MAX_FILE_BYTES) -> str:
+    """A regular file's UTF-8 text, never following a symbolic link; DataError otherwise."""
+    def refuse(message: str, fix: str) -> DataError:
+        return DataError([Problem(shown_as, 1, 1, "", message, fix)])
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as error:
+        if os.path.islink(path):
+            raise refuse("是符号链接，本站只读取数据目录中的普通文件", "请删除该链接，把内容作为普通文件放在此处") from None
+        raise refuse(f"无法读取（{error.strerror}）", "请检查该文件是否存在、是否有读取权限") from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse("不是普通文件（可能是文件夹）", "请把它换成同名的普通文件，或删除它")
+        if info.st_size > limit:
+            raise refuse(f"文件过大（{info.st_size // 1024} KB，上限 {limit // 1024} KB）", "请删减内容，或拆分为多个文件")
+        with os.fdopen(descriptor, "rb", closefd=False) as file:
+            raw = file.read(limit + 1)
+    finally:
+        os.close(descriptor)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[:error.start].count(b"\n") + 1
+        raise DataError([Problem(shown_as, line, 1, "", "文件不是 UTF-8 编码", "请用 UTF-8 编码另存此文件")])
+    if (found := first_invisible(text)) is not None:
+        raise DataError([invisible_problem(shown_as, text, found)])
+    return text.removeprefix("\ufeff")
+
+
+# Characters a reader cannot see or that reorder what they see: bidi controls (U+202E), zero-width spaces
+# (U+200B), other format characters, control characters (tab and line breaks aside), private use.
+_INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
+
+
+def first_invisible(text: str) -> int | None:
+    """Index of the first invisible or control character in text (a leading byte-order mark is allowed)."""
+    start = 0
+    for line in text.splitlines(keepends=True):
+        if not line.rstrip("\r\n").replace("\t", " ").isprintable():  # fast path: most lines are plain text
+            for offset, char in enumerate(line):
+                index = start + offset
+                if (char not in "\n\t\r" and unicodedata.category(char) in _INVISIBLE
+                        and not (index == 0 and char == "\ufeff")):
+                    return index
+        start += len(line)
+    return None
+
+
+def invisible_problem(shown_as: str, text: str, index: int) -> Problem:
+    char = text[index]
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    name = unicodedata.name(char, "控制字符")
+    return Problem(shown_as, line, column, "", f"含有看不见的字符 U+{ord(char):04X} {name}",
+                   "请删除该字符（可整段重新输入）；清单原文与摘要只能包含可见文字")
+
+
 def _compose(text: str) -> yaml.Node | None:
-    """Refuse anchors and aliases from the event stream first, so nothing can ever be expanded."""
+    """Refuse anchors, aliases and deep nesting from the event stream first, so nothing is ever expanded."""
+    depth = 0
     for event in yaml.parse(text, Loader=FAST_LOADER):
         if isinstance(event, yaml.AliasEvent):
             raise _Refused(problem="不支持 YAML 别名（*引用）", problem_mark=event.start_mark)
         if getattr(event, "anchor", None):
             raise _Refused(problem="不支持 YAML 锚点（&定义）", problem_mark=event.start_mark)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _Refused(problem=f"嵌套超过 {MAX_DEPTH} 层", problem_mark=event.start_mark)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
     return yaml.compose(text, Loader=FAST_LOADER)
 
 
 def read_yaml(path: Path, shown_as: str) -> Sourced:
     """Load one YAML file; raise DataError naming the file and line of any problem in it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise DataError([Problem(shown_as, 1, 1, "", "文件不是 UTF-8 编码", "请用 UTF-8 编码另存此文件")])
+    text = read_text_file(path, shown_as)
     try:
         root = _compose(text)
     except yaml.reader.ReaderError as error:
@@ -92,8 +162,8 @@ def read_yaml(path: Path, shown_as: str) -> Sourced:
                                  "请删除该行中看不见的特殊字符，必要时重新输入该行")])
     except _Refused as error:
         mark = error.problem_mark
-        raise DataError([Problem(shown_as, mark.line + 1, mark.column + 1, "", error.problem,
-                                 "请把重复的内容直接写出来，不用 & 和 *")])
+        fix = "请减少缩进层级，按编者指南的格式书写" if "嵌套" in error.problem else "请把重复的内容直接写出来，不用 & 和 *"
+        raise DataError([Problem(shown_as, mark.line + 1, mark.column + 1, "", error.problem, fix)])
     except yaml.MarkedYAMLError as error:
         # where the construct began (an opening quote, a mapping) is what the editor must look at
         mark = error.context_mark or error.problem_mark
@@ -124,11 +194,19 @@ def _build(node: yaml.Node, path: Path_, source: Sourced, problems: list[Problem
     if isinstance(node, yaml.SequenceNode):
         return [_build(child, (*path, i), source, problems) for i, child in enumerate(node.value)]
     try:
-        return _SCALARS.yaml_constructors[node.tag](_SCALARS, node)
-    except (ValueError, yaml.constructor.ConstructorError) as error:
+        value = _SCALARS.yaml_constructors[node.tag](_SCALARS, node)
+    except (ValueError, OverflowError, yaml.constructor.ConstructorError) as error:
         problems.append(source.problem(path, f"无法读取的值（{error}）",
                                        "日期请写成真实存在的 YYYY-MM-DD，例如 2024-03-06"))
         return None
+    if isinstance(value, str) and (found := first_invisible(value)) is not None:  # written as an escape, "\u202e"
+        char = value[found]
+        problems.append(source.problem(path, f"含有看不见的字符 U+{ord(char):04X} {unicodedata.name(char, '控制字符')}",
+                                       "请删除该字符；清单原文与摘要只能包含可见文字"))
+    if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+        problems.append(source.problem(path, f"文本过长（{len(value)} 字，上限 {MAX_TEXT_CHARS} 字）",
+                                       "请删减；摘要只需概括要点"))
+    return value
 
 
 def _build_mapping(node, path, source, problems) -> dict:

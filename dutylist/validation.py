@@ -13,6 +13,7 @@ MESSAGES = {
     "extra_forbidden": ("未知字段", "请删除该字段或检查拼写"),
     "string_type": ("应为文本", "请填写文字（纯数字或日期请加引号）"),
     "string_too_short": ("文本为空", "请填写内容，或删除该字段"),
+    "string_too_long": ("文本过长（上限 {max_length} 字）", "请删减，只写要点"),
     "string_pattern_mismatch": ("标识格式不对", "请只用小写字母、数字和连字符，如 rpt-2024"),
     "int_type": ("应为整数", "请填写整数，如 2024"),
     "int_parsing": ("应为整数", "请填写整数，如 2024"),
@@ -52,5 +53,8 @@ def _problem(source: Sourced, error: dict) -> Problem:
     message, fix = MESSAGES.get(error["type"], (error["msg"], "请按编者指南改正"))
     if error["type"] == "value_error":
         message, fix = str(error["ctx"]["error"]), "请改正该值"
-    fix = fix.format(expected=error.get("ctx", {}).get("expected", ""))
+    context = error.get("ctx", {})
+    if error["type"] == "string_too_long":
+        message = message.format(max_length=context["max_length"])
+    fix = fix.format(expected=context.get("expected", ""))
     return source.problem(path, message, fix)

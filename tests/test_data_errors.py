@@ -67,7 +67,7 @@ CASES = [
     ("deadline-month", "obligations.yaml", "      month: 3\n      day: 31\n      year_offset: 1\n      basis: 《法治政府",
      "      month: 13\n      day: 31\n      year_offset: 1\n      basis: 《法治政府", "month: 13", "数值过大"),
     ("deadline-day", "obligations.yaml", "      month: 3\n      day: 31\n      year_offset: 1\n      basis: 《法治政府",
-     "      month: 2\n      day: 30\n      year_offset: 1\n      basis: 《法治政府", "deadline:", "期限日期不存在"),
+     "      month: 2\n      day: 30\n      year_offset: 1\n      basis: 《法治政府", "deadline:", "期限日期"),
     ("deadline-basis-missing", "obligations.yaml", "      basis: 《法治政府建设与责任落实督察工作规定》第二十四条（每年4月1日之前向社会公开）\n", "",
      "    deadline:", "缺少必填字段"),
     ("obligation-deadline-required", "obligations.yaml", "    deadline:\n      month: 3\n      day: 31\n      year_offset: 1\n      basis: 《法治政府建设与责任落实督察工作规定》第二十四条（每年4月1日之前向社会公开）\n",

@@ -26,7 +26,7 @@ def hostile_site(tmp_path_factory):
     items.write_text(items.read_text(encoding="utf-8").replace("short: 法治督察", "short: '督察{{ config }}<b>粗</b>'"),
                      encoding="utf-8")
     (project / "data/narratives").mkdir(exist_ok=True)
-    (project / "data/narratives/2.md").write_text("编者页面中的宏照常工作：{{ duty_list.items | length }} 项。\n", encoding="utf-8")
+    (project / "data/narratives/2.md").write_text("编者补充说明中可以引用条目：\n\n{{ render_item(18) }}\n", encoding="utf-8")
     out = tmp_path_factory.mktemp("site")
     result = build(project, out)
     assert result.returncode == 0, result.stderr
@@ -56,5 +56,7 @@ def test_hostile_short_title_is_text_in_headings_and_navigation(hostile_site):
     assert not [e for e in page.find_all("b") if e["text"] == "粗"]
 
 
-def test_macros_in_editor_markdown_still_work(hostile_site):
-    assert "编者页面中的宏照常工作：27 项。" in Page(hostile_site / "duties/2/index.html").text()
+def test_the_three_calls_work_in_a_narrative(hostile_site):
+    page = Page(hostile_site / "duties/2/index.html")
+    assert "编者补充说明中可以引用条目：" in page.text()
+    assert "带头自觉履行行政复议决定" in page.text()  # item 18's text, from {{ render_item(18) }}

@@ -1,0 +1,87 @@
+"""Editors' narratives (data/narratives/N.md): Markdown with at most three kinds of call, never a program.
+
+A narrative may show list text with `{{ render_item(18) }}`, `{{ render_group(5) }}` or `{{ render_list() }}`
+and nothing else. Jinja's parser only finds those calls; no editor text is ever executed as a template, so no
+expression can reach Python objects, files or commands. Raw HTML in the Markdown is cleaned later, after
+Markdown, by the allow-list sanitiser (see macros.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from jinja2 import nodes
+from jinja2.exceptions import TemplateSyntaxError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .problems import Problem
+
+CALLS = {"render_item": 1, "render_group": 1, "render_list": 0}   # name -> number of arguments
+ALLOWED = "{{ render_item(18) }}、{{ render_group(5) }} 或 {{ render_list() }}"
+_PARSER = ImmutableSandboxedEnvironment()   # used to parse only, never to render
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    argument: str | None
+    line: int
+
+
+class NarrativeError(ValueError):
+    def __init__(self, line: int, message: str, fix: str):
+        super().__init__(message)
+        self.line, self.message, self.fix = line, message, fix
+
+
+def parse(source: str) -> list[str | Call]:
+    """The narrative as plain text pieces and calls, in order; NarrativeError at the first thing not allowed."""
+    try:
+        template = _PARSER.parse(source)
+    except TemplateSyntaxError as error:
+        raise NarrativeError(error.lineno or 1, f"“{{{{”“{{%”“{{#”的写法不对（解析器提示：{error.message}）",
+                             f"双花括号只能用于 {ALLOWED}；要显示花括号本身，请改用全角｛｝")
+    pieces: list[str | Call] = []
+    for node in template.body:
+        if not isinstance(node, nodes.Output):
+            raise _not_allowed(node)
+        for child in node.nodes:
+            pieces.append(child.data if isinstance(child, nodes.TemplateData) else _call(child))
+    return pieces
+
+
+def _call(node: nodes.Node) -> Call:
+    if not (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in CALLS
+            and not node.kwargs and node.dyn_args is None and node.dyn_kwargs is None
+            and len(node.args) == CALLS[node.node.name] and all(isinstance(a, nodes.Const) for a in node.args)):
+        raise _not_allowed(node)
+    argument = str(node.args[0].value) if node.args else None
+    return Call(node.node.name, argument, node.lineno)
+
+
+def _not_allowed(node: nodes.Node) -> NarrativeError:
+    return NarrativeError(node.lineno, "补充说明中只能调用三种宏，且参数须为编号",
+                          f"请只使用 {ALLOWED}，删除其他模板语法")
+
+
+def problems(shown_as: str, source: str, item_keys: set[str], group_count: int) -> list[Problem]:
+    """What is wrong with a narrative, with its line: the build would fail on the same things."""
+    try:
+        pieces = parse(source)
+    except NarrativeError as error:
+        return [Problem(shown_as, error.line, 1, "", error.message, error.fix)]
+    found = []
+    for call in (p for p in pieces if isinstance(p, Call)):
+        if call.name == "render_item" and call.argument not in item_keys:
+            found.append(Problem(shown_as, call.line, 1, "", f"清单中没有第 {call.argument} 项", "请填写已有的条目编号"))
+        if call.name == "render_group" and not (call.argument.isdigit() and 1 <= int(call.argument) <= group_count):
+            found.append(Problem(shown_as, call.line, 1, "", f"清单中没有第 {call.argument} 组",
+                                 f"请填写 1 到 {group_count} 之间的分组序号"))
+    return found
+
+
+def render(source: str, macros: dict[str, Callable[..., str]]) -> str:
+    """The narrative's Markdown with each call replaced by what the macro returns."""
+    return "".join(p if isinstance(p, str) else macros[p.name](*([p.argument] if p.argument is not None else []))
+                   for p in parse(source))

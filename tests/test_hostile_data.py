@@ -1,0 +1,257 @@
+"""Data is never code: whatever an editor with commit access to data/ writes is refused with file and line, or
+shown as the literal text it is. None of these repeats tests/test_data_errors.py."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dutylist import cli
+from helpers import REFERENCE_DATE, ROOT, build, copy_project
+
+LONG = "很长的文字" * 1300
+DEEP = "nested: " + "[" * 30 + "]" * 30 + "\n"
+TRAP = "{{ cycler.__init__.__globals__.os.popen('touch /tmp/dl-pwned').read() }}"
+
+
+def _symlink_to(target: str):
+    def make(path: Path) -> None:
+        path.unlink(missing_ok=True)
+        path.symlink_to(target)
+    return make
+
+
+def _directory(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    path.mkdir()
+    (path / "inside.yaml").write_text("x: 1\n", encoding="utf-8")
+
+
+def _write(name: str, content: str | bytes):
+    def make(data: Path) -> None:
+        path = data / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content) if isinstance(content, bytes) else path.write_text(content, encoding="utf-8")
+    return make
+
+
+def _rename(old: str, new: str):
+    return lambda data: (data / old).rename(data / Path(old).parent / new)
+
+
+def _replace(file: str, old: str, new: str):
+    def make(data: Path) -> None:
+        path = data / file
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"case text not found in {file}: {old!r}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return make
+
+
+def _swap_items_2_and_3(data: Path) -> None:
+    path = data / "list.yaml"
+    text = path.read_text(encoding="utf-8").replace("number: 2\n", "number: X\n", 1)
+    path.write_text(text.replace("number: 3\n", "number: 2\n", 1).replace("number: X\n", "number: 3\n", 1), encoding="utf-8")
+
+
+def _duplicate_first_evidence_of_2024(data: Path) -> None:
+    """The same evidence again, written in flow style so that its line can be found."""
+    path = data / "progress/2024.yaml"
+    text = path.read_text(encoding="utf-8")
+    summary = text.split("summary: ", 1)[1].split("\n", 1)[0]
+    again = f'    - {{document: decree-35-2024, mapping: direct, summary: "{summary}"}}\n'
+    path.write_text(text.replace("  22:\n", again + "  22:\n", 1), encoding="utf-8")
+
+
+NARRATIVE = "narratives/18.md"
+
+# (id, change to data/, file the error names, text of the line it names (None: line 1), gist of the message)
+REJECTED = [
+    # invisible characters inside official text and summaries, in every kind of file
+    ("list-rtl-override", _replace("list.yaml", "text: 支持全面", "text: 支持\u202e全面"), "list.yaml", "text: 支持\u202e全面", "U+202E"),
+    ("list-zero-width-space", _replace("list.yaml", "heading: 严格遵循", "heading: 严格\u200b遵循"), "list.yaml", "严格\u200b遵循", "U+200B"),
+    ("list-byte-order-mark-inside", _replace("list.yaml", "title: 营口", "title: 营\ufeff口"), "list.yaml", "title: 营", "U+FEFF"),
+    ("list-escaped-bell", _replace("list.yaml", "issuer: 市委法治建设办", 'issuer: "市\\a委法治建设办"'), "list.yaml",
+     "issuer:", "控制字符"),
+    ("list-escaped-rtl-override", _replace("list.yaml", "issuer: 市委法治建设办", 'issuer: "市委\\u202e法治建设办"'), "list.yaml",
+     "issuer:", "U+202E"),
+    ("site-rtl-in-name", _replace("site.yaml", "site_name: ", "site_name: \u202e"), "site.yaml", "site_name:", "U+202E"),
+    ("document-zero-width-joiner", _replace("documents.yaml", "title: 关于2023", "title: 关于\u200d2023"), "documents.yaml",
+     "title: 关于\u200d2023", "U+200D"),
+    ("obligation-line-separator", _replace("obligations.yaml", "what: 年度重大", "what: 年度\u2028重大"), "obligations.yaml",
+     "what: 年度", "U+2028"),
+    ("summary-private-use", _replace("progress/2025.yaml", "summary: ", "summary: \ue000"), "progress/2025.yaml",
+     "summary: \ue000", "U+E000"),
+    ("narrative-zero-width", _write(NARRATIVE, "第一行\n第二\u200b行\n"), NARRATIVE, "第二", "U+200B"),
+    # URLs read differently by browsers and by Python
+    ("document-url-backslash-userinfo", _replace("documents.yaml", "url: https://sf.yingkou.gov.cn/002/20240306",
+                                                 "url: https://evil.example\\@sf.yingkou.gov.cn/002/20240306"),
+     "documents.yaml", "url: https://evil.example", "反斜杠"),
+    ("document-url-userinfo", _replace("documents.yaml", "url: https://sf.yingkou.gov.cn/002/20240306",
+                                       "url: https://sf.yingkou.gov.cn@evil.example/002/20240306"),
+     "documents.yaml", "url: https://sf.yingkou.gov.cn@", "用户名"),
+    ("document-url-space", _replace("documents.yaml", "url: https://sf.yingkou.gov.cn/002/20240306",
+                                    "url: https://sf.yingkou.gov.cn/002/2024 0306"), "documents.yaml", "2024 0306", "空格"),
+    ("document-url-lookalike-host", _replace("documents.yaml", "url: https://sf.yingkou.gov.cn/002/20240306",
+                                             "url: https://sf.yingkou.gov.cn.evil.example/002/20240306"),
+     "documents.yaml", "evil.example/002", "不在允许"),
+    ("document-url-encoded-host", _replace("documents.yaml", "url: https://sf.yingkou.gov.cn/002/20240306",
+                                           "url: https://sf.yingkou.gov.cn%2f.evil.example/002/20240306"),
+     "documents.yaml", "%2f.evil", "链接"),
+    ("list-source-url-backslash", _replace("list.yaml", "source_url: http://sf.yingkou.gov.cn/",
+                                           "source_url: http://evil.example\\@sf.yingkou.gov.cn/"),
+     "list.yaml", "source_url:", "反斜杠"),
+    ("list-source-url-other-host", _replace("list.yaml", "source_url: http://sf.yingkou.gov.cn/",
+                                            "source_url: http://evil.example/"), "list.yaml", "source_url:", "不在允许"),
+    ("site-correction-url-backslash", _replace("site.yaml", "# correction_url: https://…  # “我为政府网站找错”纠错渠道",
+                                               "correction_url: https://evil.example\\@www.yingkou.gov.cn/"),
+     "site.yaml", "correction_url:", "反斜杠"),
+    ("document-url-twice", _replace("documents.yaml", "url: https://sf.yingkou.gov.cn/002/20240306/bb3c4b80-fb49-46b7-a2d4-66611f99c7ca.html",
+                                    "url: http://www.yingkou.gov.cn/001/001002/001002001/20230323/a69bbb40-35e7-4021-bbcc-2c9f1f85f737.html"),
+     "documents.yaml", "url: http://www.yingkou.gov.cn/001/001002/001002001/20230323/a69bbb40-35e7-4021-bbcc-2c9f1f85f737.html\n    kind: annual-report\n    year_covered: 2023",
+     "重复"),
+    # a closed world: links, folders, wrong names and unknown files
+    ("list-symlink-outside", lambda data: _symlink_to("/etc/hostname")(data / "list.yaml"), "list.yaml", None, "符号链接"),
+    ("documents-symlink-outside", lambda data: _symlink_to("/etc/passwd")(data / "documents.yaml"), "documents.yaml", None, "符号链接"),
+    ("narrative-symlink-outside", lambda data: _symlink_to("/etc/hostname")(data / NARRATIVE), NARRATIVE, None, "符号链接"),
+    ("list-is-a-folder", lambda data: _directory(data / "list.yaml"), "list.yaml", None, "不是普通文件"),
+    ("progress-year-is-a-folder", lambda data: _directory(data / "progress/2025.yaml"), "progress/2025.yaml", None, "不是普通文件"),
+    ("progress-folder-is-a-link", lambda data: (shutil.move(data / "progress", data.parent / "elsewhere"),
+                                                (data / "progress").symlink_to(data.parent / "elsewhere")),
+     "progress", None, "符号链接"),
+    ("narratives-folder-is-a-file", lambda data: (shutil.rmtree(data / "narratives"), _write("narratives", "x")(data)),
+     "narratives", None, "应是文件夹"),
+    ("progress-yml-extension", _rename("progress/2025.yaml", "2025.yml"), "progress/2025.yml", None, "2025.yaml"),
+    ("progress-upper-case", _rename("progress/2025.yaml", "2025.YAML"), "progress/2025.YAML", None, "2025.yaml"),
+    ("progress-unknown-file", _write("progress/notes.txt", "备忘"), "progress/notes.txt", None, "文件名不合规定"),
+    ("narrative-upper-case", _write("narratives/18.MD", "补充\n"), "narratives/18.MD", None, "18.md"),
+    ("narrative-word-name", _write("narratives/review.md", "补充\n"), "narratives/review.md", None, "文件名不合规定"),
+    ("unknown-top-file", _write("README.md", "说明"), "README.md", None, "不是本站的数据文件"),
+    ("list-name-upper-case", _write("LIST.YAML", "title: x\n"), "LIST.YAML", None, "list.yaml"),
+    # limits
+    ("list-file-too-large", _write("list.yaml", "# " + "x" * (3 * 1024 * 1024) + "\n"), "list.yaml", None, "文件过大"),
+    ("narrative-too-large", _write(NARRATIVE, "很长" * 120_000), NARRATIVE, None, "文件过大"),
+    ("text-too-long", _replace("list.yaml", "text: 支持全面", f"text: {LONG}支持全面"), "list.yaml", "text: 很长", "文本过长"),
+    ("summary-too-long", _replace("progress/2025.yaml", "summary: ", "summary: " + "摘要" * 300), "progress/2025.yaml",
+     "summary: 摘要", "文本过长"),
+    ("nesting-too-deep", _replace("site.yaml", "site_name:", DEEP + "site_name:"), "site.yaml", "nested:", "嵌套"),
+    # narratives are Markdown with three calls, not programs
+    ("narrative-code-execution", _write(NARRATIVE, "第一行\n" + TRAP + "\n"), NARRATIVE, TRAP, "只能调用三种宏"),
+    ("narrative-config-dump", _write(NARRATIVE, "{{ config }}\n"), NARRATIVE, None, "只能调用三种宏"),
+    ("narrative-loop", _write(NARRATIVE, "a\n\n{% for x in range(9) %}x{% endfor %}\n"), NARRATIVE, "{% for", "只能调用三种宏"),
+    ("narrative-filter", _write(NARRATIVE, "{{ render_item(18) | safe }}\n"), NARRATIVE, None, "只能调用三种宏"),
+    ("narrative-unclosed", _write(NARRATIVE, "一\n二\n督察{{\n"), NARRATIVE, "督察{{", "写法不对"),
+    ("narrative-unknown-item", _write(NARRATIVE, "一\n{{ render_item(99) }}\n"), NARRATIVE, "{{ render_item(99)", "第 99 项"),
+    ("narrative-unknown-group", _write(NARRATIVE, "{{ render_group(8) }}\n"), NARRATIVE, None, "第 8 组"),
+    ("narrative-not-utf8", _write(NARRATIVE, "补充说明".encode("gbk")), NARRATIVE, None, "UTF-8"),
+    # check passed where the build failed, or accepted what makes no sense
+    ("deadline-29-february", _replace("obligations.yaml", "      month: 3\n      day: 31\n      year_offset: 1\n      basis: 《法治政府",
+                                      "      month: 2\n      day: 29\n      year_offset: 0\n      basis: 《法治政府"),
+     "obligations.yaml", "    deadline:\n      month: 2", "每年"),
+    ("numbering-gap", _replace("list.yaml", "number: 27", "number: 28"), "list.yaml", "number: 28", "跳过了 27"),
+    ("numbering-order", _swap_items_2_and_3, "list.yaml", "number: 2\n", "顺序颠倒"),
+    ("evidence-twice", _duplicate_first_evidence_of_2024, "progress/2024.yaml", "- {document", "完全相同"),
+]
+
+
+def _expected_line(path: Path, marker: str | None) -> int:
+    if marker is None or not path.is_file() or path.is_symlink():
+        return 1
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return text[:text.index(marker)].count("\n") + 1 + marker.startswith("\n")
+
+
+def run_check(data: Path, capsys, **environ) -> tuple[int, str]:
+    """`dutylist check` in this process: an uncaught exception fails the test instead of hiding in a subprocess."""
+    saved = {k: os.environ.get(k) for k in ("REFERENCE_DATE", "SOURCE_DATE_EPOCH")}
+    os.environ.update({"REFERENCE_DATE": REFERENCE_DATE, **environ})
+    try:
+        code = cli.main(["--data", str(data), "check"])
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+    return code, capsys.readouterr().err
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    return tmp_path / "data"
+
+
+@pytest.mark.parametrize("case", REJECTED, ids=[c[0] for c in REJECTED])
+def test_hostile_input_is_refused_with_file_and_line(case, data, capsys):
+    _, change, file, marker, gist = case
+    change(data)
+    code, errors = run_check(data, capsys)
+    assert code == 1, errors
+    location = f"data/{file}:{_expected_line(data / file, marker)}:"
+    assert any(line.startswith(location) and gist in line and " — " in line for line in errors.splitlines()), errors
+    assert not Path("/tmp/dl-pwned").exists()
+
+
+@pytest.mark.parametrize("name, value, gist", [
+    ("REFERENCE_DATE", "2026-02-30", "REFERENCE_DATE"),
+    ("REFERENCE_DATE", "明天", "REFERENCE_DATE"),
+    ("SOURCE_DATE_EPOCH", "yesterday", "SOURCE_DATE_EPOCH"),
+    ("SOURCE_DATE_EPOCH", "99999999999999999999", "SOURCE_DATE_EPOCH"),
+])
+def test_a_bad_date_setting_is_one_clear_line_in_check_and_build(name, value, gist, tmp_path):
+    environ = {**os.environ, "REFERENCE_DATE": "", name: value}
+    checked = subprocess.run([sys.executable, "-m", "dutylist", "--data", str(ROOT / "data"), "check"],
+                             capture_output=True, text=True, env=environ, timeout=60)
+    assert checked.returncode == 2 and "Traceback" not in checked.stderr
+    assert checked.stderr.strip().count("\n") == 0 and gist in checked.stderr and "请" in checked.stderr
+    built = build(ROOT, tmp_path / "site", reference_date="", **{name: value})
+    assert built.returncode != 0 and gist in built.stderr and "Traceback" not in built.stderr
+
+
+def test_hidden_and_backup_files_of_editors_tools_are_not_data(data, capsys):
+    (data / ".list.yaml.swp").write_bytes(b"\x00binary")
+    (data / "progress" / "2025.yaml~").write_text("year: [", encoding="utf-8")
+    assert run_check(data, capsys)[0] == 0
+
+
+# --- the same problems stop the build, with the data file's name ---------------------------------------------
+
+BUILD_CASES = ["narrative-code-execution", "narrative-unclosed", "progress-yml-extension", "deadline-29-february",
+               "list-symlink-outside", "narrative-unknown-item"]
+
+
+@pytest.mark.parametrize("name", BUILD_CASES)
+def test_the_build_fails_on_what_check_refuses_and_names_the_data_file(name, tmp_path):
+    _, change, file, marker, gist = next(c for c in REJECTED if c[0] == name)
+    project = copy_project(tmp_path / "project")
+    change(project / "data")
+    out = tmp_path / "site"
+    built = build(project, out)
+    assert built.returncode != 0
+    assert f"data/{file}:" in built.stderr and gist in built.stderr
+    assert "Traceback" not in built.stderr and not out.exists()
+    assert not Path("/tmp/dl-pwned").exists()
+
+
+# --- what is accepted is shown as the text it is -----------------------------------------------------------
+
+def test_csv_cells_cannot_run_as_formulas_and_keep_their_text(tmp_path):
+    project = copy_project(tmp_path / "project")
+    formulas = ["=HYPERLINK(\"http://evil.example\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)"]
+    progress = project / "data/progress/2025.yaml"
+    entries = "".join(f"    - document: rpt-2025\n      mapping: direct\n      summary: '{f}'\n" for f in formulas)
+    progress.write_text(progress.read_text(encoding="utf-8").replace("  2:\n", "  2:\n" + entries, 1), encoding="utf-8")
+    out = tmp_path / "site"
+    assert build(project, out).returncode == 0
+    rows = list(csv.DictReader(io.StringIO((out / "data/progress-2025.csv").read_text(encoding="utf-8-sig"))))
+    summaries = [r["summary"] for r in rows if r["item"] == "2"]
+    for formula in formulas:
+        assert "'" + formula in summaries
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
+    ordinary = next(r for r in rows if r["item"] != "2")
+    assert not ordinary["summary"].startswith("'")  # ordinary text is unchanged
