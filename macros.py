@@ -108,19 +108,20 @@ def _keep_final(page, html: str) -> str:
 @event_priority(100)  # before mkdocs-macros renders the page
 def on_page_markdown(markdown, page, **kwargs):
     """Hide the page title from mkdocs-macros, which renders a title containing "{{" as a template: titles come
-    from data. on_page_content puts it back."""
+    from data (escaped in on_config and on_files). on_page_content puts it back."""
     page.dl_title, page.title = page.title, ""
     return markdown
 
 
 def on_page_content(html, page, config, files):
-    page.title = page.dl_title
+    page.title = Markup(page.dl_title)  # escaped already: the theme's `|e` must not escape it twice
     blocks = getattr(page, "final_html", None)
     if blocks:
         # Markdown links to anchors inside these blocks are still checked: register the blocks' ids
         page.present_anchor_ids |= {unescape(i) for block in blocks for i in _ID.findall(block)}
         html = put_back_final_html(html, blocks)
-    return clean_narratives(html)
+    secret = getattr(page, "narrative_secret", None)
+    return clean_narratives(html, secret) if secret else html
 
 
 def put_back_final_html(text: str, blocks: list[str]) -> str:
@@ -130,24 +131,24 @@ def put_back_final_html(text: str, blocks: list[str]) -> str:
 
 # --- Editors' narratives: Markdown, cleaned by an allow-list sanitiser -----------------------------------
 # A narrative is Markdown, so MkDocs checks its links and puts its headings in the table of contents. Its HTML is
-# cleaned once Markdown has run: the narrative travels between two markers that carry a secret made at start-up,
-# which no editor can write into a narrative to end the cleaned region early.
+# cleaned once Markdown has run: the narrative travels between two markers that carry a secret made for the page,
+# which no editor can write into a narrative to end the cleaned region early. (The secret travels on the page
+# object: mkdocs-macros loads this file as a module apart from the hook's.)
 
-_NONCE = secrets.token_hex(16)
-_NARRATIVE = re.compile(rf"<!--dl-narrative:{_NONCE}-->(.*?)(?:<!--/dl-narrative:{_NONCE}-->|\Z)", re.S)
 _ALLOWED_TAGS = nh3.ALLOWED_TAGS - {"img"}   # an image could be loaded from another host
 _ALLOWED_ATTRIBUTES = {**nh3.ALLOWED_ATTRIBUTES, "*": {"class", "id", "title", "lang"}}
 
 
-def _mark_narrative(markdown: str) -> str:
-    return f"\n\n<!--dl-narrative:{_NONCE}-->\n\n{markdown}\n\n<!--/dl-narrative:{_NONCE}-->\n\n"
+def mark_narrative(markdown: str, secret: str) -> str:
+    return f"\n\n<!--dl-narrative:{secret}-->\n\n{markdown}\n\n<!--/dl-narrative:{secret}-->\n\n"
 
 
-def clean_narratives(html: str) -> str:
+def clean_narratives(html: str, secret: str) -> str:
     """The page's HTML with each narrative region reduced to safe HTML: no script, style, event handler or
     javascript:/data: link."""
-    return _NARRATIVE.sub(lambda m: nh3.clean(m[1], tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
-                                              url_schemes={"http", "https", "mailto"}), html)
+    region = re.compile(rf"<!--dl-narrative:{secret}-->(.*?)(?:<!--/dl-narrative:{secret}-->|\Z)", re.S)
+    return region.sub(lambda m: nh3.clean(m[1], tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
+                                          url_schemes={"http", "https", "mailto"}), html)
 
 
 # --- mkdocs-macros ------------------------------------------------------------------------------------
@@ -210,7 +211,8 @@ def define_env(env):
         if not source:
             return Markup("")
         calls = {"render_item": render_item, "render_group": render_group, "render_list": render_list}
-        return Markup(_mark_narrative(narrative.render(source, calls)))
+        env.page.narrative_secret = secrets.token_hex(16)
+        return Markup(mark_narrative(narrative.render(source, calls), env.page.narrative_secret))
 
 
 def md_text(value) -> Markup:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, TypeAdapter
 
-from .dataset import Dataset, DocumentsFile
+from .dataset import Dataset, DocumentsFile, ObligationsFile
 from .model import Document, DutyList, YearProgress
 from .status import obligation_status
 
@@ -50,6 +50,8 @@ def open_files(dataset: Dataset) -> list[OpenFile]:
         _schema("documents", "公开文件登记表", DocumentsFile),
         _json("documents", "公开文件登记表", DocumentsFile, DocumentsFile(documents=dataset.documents)),
         _csv("documents", "公开文件登记表", DOCUMENT_FIELDS, [d.model_dump(mode="json") for d in dataset.documents]),
+        _schema("obligations", "公开义务", ObligationsFile),
+        _json("obligations", "公开义务（清单要求公开的事项）", ObligationsFile, ObligationsFile(obligations=dataset.obligations)),
         _schema("progress", "年度进展", YearProgress),
     ]
     for year, progress in dataset.years.items():

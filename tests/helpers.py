@@ -68,9 +68,13 @@ class Page:
     def __init__(self, path: Path):
         self.path = path
         self.html = path.read_text(encoding="utf-8")
+        self.elements = self.parse(self.html)
+
+    @staticmethod
+    def parse(html: str) -> list[dict]:
         parser = _Elements()
-        parser.feed(self.html)
-        self.elements = parser.elements
+        parser.feed(html)
+        return parser.elements
 
     def find_all(self, tag: str | None = None, cls: str | None = None, **attrs) -> list[dict]:
         return [e for e in self.elements

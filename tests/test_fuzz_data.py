@@ -13,7 +13,8 @@ from helpers import ROOT
 
 FILES = ["list.yaml", "site.yaml", "documents.yaml", "obligations.yaml", "progress/2023.yaml"]
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 3000), st.text(max_size=20), st.dates(),
-                    st.sampled_from(["{{ x }}", "&a", "*a", "!!python/object:os.system", "2023-02-30", "- x", ": :"]))
+                    st.sampled_from(["{{ x }}", "&a", "*a", "!!python/object:os.system", "2023-02-30", "- x", ": :", "\u202e", "\u200b",
+                                     "[" * 40, "https://evil.example\\@www.yingkou.gov.cn/", "=cmd|x", "\x00"]))
 
 
 def _paths(node, path=()):

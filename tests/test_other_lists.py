@@ -40,7 +40,8 @@ def test_site_identity_comes_from_the_data(small_site):
     assert "营口" not in home.html
 
 
-def test_editor_narrative_renders_below_generated_content_with_macros(small_site):
+def test_editor_narrative_renders_below_generated_content_with_its_call(small_site):
     text = Page(small_site / "duties/2-1/index.html").text()
-    assert "本项补充说明出自《示例县人民政府主要负责人履行推进法治建设第一责任人职责清单》。" in text
+    assert "本项补充说明引用了清单的第一组：" in text
+    assert "重大行政决策经合法性审查。" in text[text.index("编者补充"):]  # {{ render_group(1) }}
     assert text.index("清单原文") < text.index("编者补充")
