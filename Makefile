@@ -27,8 +27,10 @@ test: $(VENV)/.test
 	bash scripts/system-packages.sh
 	$(BIN)/python -m pytest
 
-# Publish site/ to DEPLOY_TARGET (a mounted web root, or user@host:/path over SSH with DEPLOY_SSH_OPTIONS).
-deploy: build
+# Publish the site/ that `make build` made to DEPLOY_TARGET (a mounted web root, or user@host:/path over SSH with
+# DEPLOY_SSH_OPTIONS). It never builds: in CI the build runs in a job without the deploy key, and this one only uploads.
+deploy: $(VENV)/.runtime
+	@test -d site || { echo "没有 site/ 目录：请先运行 make build（CI 中由 build 任务产出）" >&2; exit 1; }
 	$(BIN)/dutylist deploy --site site
 
 rollback: $(VENV)/.runtime

@@ -42,3 +42,20 @@ def test_github_runs_daily_and_deploys_only_main():
     workflow = yaml.safe_load((ROOT / ".github/workflows/site.yml").read_text(encoding="utf-8"))
     assert workflow[True]["schedule"]  # PyYAML reads the key `on` as True
     assert workflow["jobs"]["deploy"]["if"] == "github.ref == 'refs/heads/main'"
+
+
+def test_the_deploy_key_is_only_where_nothing_is_built():
+    """Editors' data is rendered by the build; the job holding the deploy key only uploads its artifact."""
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^deploy:(.*)$", makefile, re.M)[1].split() == ["$(VENV)/.runtime"]  # no build prerequisite
+    gitlab = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    assert gitlab["deploy"]["needs"] == ["build"] and gitlab["deploy"]["environment"] == "production"
+    assert all("environment" not in job for name, job in gitlab.items() if isinstance(job, dict) and name != "deploy")
+    github = yaml.safe_load((ROOT / ".github/workflows/site.yml").read_text(encoding="utf-8"))
+    for name, job in github["jobs"].items():
+        text = yaml.safe_dump(job)
+        holds_secret = "secrets." in text
+        assert holds_secret == (name == "deploy"), name
+    steps = github["jobs"]["deploy"]["steps"]
+    assert any(s.get("uses", "").startswith("actions/download-artifact") for s in steps)
+    assert [s["run"] for s in steps if "run" in s] == ["make deploy"]
