@@ -44,6 +44,8 @@ USER_AGENT = ("dutylist-archive/1.0 (duty-list transparency site keeping dated c
 HOME_PATHS = {"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/default.htm", "/default.html"}
 NOT_FOUND_TITLE = re.compile(r"页面不存在|页面未找到|找不到|不存在或已删除|404|Not Found", re.I)
 # Visit counters and the like, which change without the document changing.
+# The only files a capture may list: what `capture` writes, under the document's own folder.
+CAPTURE_FILE = re.compile(r"([a-z0-9-]+)/\d{8}T\d{6}Z/(response\.warc\.gz|text\.txt|document\.pdf)")
 COUNTERS = re.compile(r"(浏览|访问|阅读|点击)(次数|量|数)?\s*[:：]?\s*\d+\s*次?")
 
 
@@ -67,6 +69,11 @@ class Capture:
     @property
     def saved_on(self) -> dt.date:
         return dt.datetime.fromisoformat(self.captured_at).astimezone(CHINA).date()
+
+    @property
+    def saved_at(self) -> str:
+        """The request time in China, to the minute."""
+        return dt.datetime.fromisoformat(self.captured_at).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
     @property
     def is_pdf(self) -> bool:
@@ -164,11 +171,14 @@ def _verify(archive: Archive, document_ids: set[str], problems: list[Problem]) -
         for unknown in sorted(set(ids) - document_ids):
             _report(problems, f"archive/{file}", f"存档中的文件标识「{unknown}」不在 data/documents.yaml 中",
                     "如果该文件已从登记表删除，请删除 archive/ 中它的存档并从索引中去掉；如果是改了标识，请改回")
-    for captures in archive.captures.values():
+    for document_id, captures in archive.captures.items():
         for capture in captures:
             for relative, digest in capture.files.items():
                 path = archive.root / relative
-                if ".." in Path(relative).parts or not path.is_file():
+                if not (found := CAPTURE_FILE.fullmatch(relative)) or found.group(1) != document_id:
+                    _report(problems, "archive/index.json", f"存档索引中的路径「{relative}」不合规",
+                            "请用 dutylist archive 重新生成存档，不要手工编辑索引")
+                elif not path.is_file():
                     _report(problems, f"archive/{relative}", "存档索引列出的文件不存在",
                             "请从 git 恢复该文件，或用 dutylist archive --refresh 重新存档")
                 elif _sha256_file(path) != digest:
