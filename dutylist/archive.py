@@ -390,7 +390,7 @@ def run(documents, root: Path, refresh: bool = False, timeout: float = TIMEOUT, 
         _commit(archive, new, staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    say(f"存档完成：新存 {len(new)} 件，失败 {failed} 件，存档共 {archive.size() / 1024 / 1024:.1f} MB（上限 "
+    say(f"存档结束：新存 {len(new)} 件，失败 {failed} 件，存档共 {archive.size() / 1024 / 1024:.1f} MB（上限 "
         f"{total_limit // (1024 * 1024)} MB）。")
     return failed
 
