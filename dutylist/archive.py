@@ -170,7 +170,7 @@ def _verify(archive: Archive, document_ids: set[str], problems: list[Problem]) -
     for file, ids in (("index.json", archive.captures), ("checks.json", archive.checks)):
         for unknown in sorted(set(ids) - document_ids):
             _report(problems, f"archive/{file}", f"存档中的文件标识「{unknown}」不在 data/documents.yaml 中",
-                    "如果该文件已从登记表删除，请删除 archive/ 中它的存档并从索引中去掉；如果是改了标识，请改回")
+                    "如果是误改了标识，请改回；如果确实删除或改名了该文件，请运行 dutylist archive --prune 删除旧存档")
     for document_id, captures in archive.captures.items():
         for capture in captures:
             for relative, digest in capture.files.items():
@@ -443,3 +443,20 @@ def _commit(archive: Archive, new: dict[str, Capture], staging: Path) -> None:
         archive.captures.setdefault(document_id, []).append(made)
     write_json(archive.root / "index.json",
                {i: [asdict(c) for c in captures] for i, captures in sorted(archive.captures.items())})
+
+
+def prune(root: Path, document_ids: set[str], say=print) -> int:
+    """Drop the captures and verdicts of documents no longer in documents.yaml (renamed or removed ids)."""
+    archive = load(root)
+    gone = sorted((set(archive.captures) | set(archive.checks)) - document_ids)
+    for document_id in gone:
+        archive.captures.pop(document_id, None)
+        archive.checks.pop(document_id, None)
+    if gone:
+        write_json(root / "index.json", {i: [asdict(c) for c in cs] for i, cs in sorted(archive.captures.items())})
+        write_json(root / "checks.json", {i: asdict(c) for i, c in sorted(archive.checks.items())})
+        for document_id in gone:   # the index no longer names them: remove their files after it
+            if re.fullmatch(r"[a-z0-9-]+", document_id):   # an id from the index is never a path to follow
+                shutil.rmtree(root / document_id, ignore_errors=True)
+    say(f"已从存档中删除 {len(gone)} 件已不在登记表中的文件：{'、'.join(gone) or '无'}。")
+    return len(gone)

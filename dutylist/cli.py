@@ -8,6 +8,8 @@ import shlex
 import sys
 from pathlib import Path
 
+import yaml
+
 from . import archive, build, deploy, links
 from .dataset import load_dataset
 from .problems import DataError
@@ -35,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     keep.add_argument("--timeout", type=float, default=archive.TIMEOUT)
     keep.add_argument("--document-limit", type=float, default=archive.DOCUMENT_LIMIT / 2**20, help="单件上限（MB）")
     keep.add_argument("--total-limit", type=float, default=archive.TOTAL_LIMIT / 2**20, help="存档总量上限（MB）")
+    keep.add_argument("--prune", action="store_true", help="删除已不在 documents.yaml 中的文件的存档（改名或删除标识后）")
     back = commands.add_parser("rollback", help="回退到上一个版本")
     for command in (publish, back):
         command.add_argument("--target", default=os.environ.get("DEPLOY_TARGET"), help="默认取环境变量 DEPLOY_TARGET")
@@ -43,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "rollback":
         return _rollback(args)
+    if args.command == "archive" and args.prune:   # before loading: the stale ids are what makes loading fail
+        return _prune(args.data)
     try:
         dataset = load_dataset(args.data, build.reference_date())
     except DataError as error:
@@ -92,6 +97,16 @@ def _archive(dataset, args) -> int:
     failed = archive.run(dataset.documents, archive.archive_dir(args.data), args.refresh, args.timeout,
                          int(args.document_limit * 2**20), int(args.total_limit * 2**20))
     return 1 if failed else 0
+
+
+def _prune(data_dir: Path) -> int:
+    try:
+        ids = {d["id"] for d in yaml.safe_load((data_dir / "documents.yaml").read_text(encoding="utf-8"))["documents"]}
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
+        print(f"无法读取 {data_dir / 'documents.yaml'}（{error}）；请先运行 dutylist check 修正数据", file=sys.stderr)
+        return 1
+    archive.prune(archive.archive_dir(data_dir), ids)
+    return 0
 
 
 def _rollback(args) -> int:

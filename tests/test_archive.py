@@ -252,15 +252,16 @@ def test_check_rejects_a_corrupted_archive_naming_the_file(served, capsys):
     assert "Traceback" not in errors
 
 
-def test_check_rejects_an_archived_id_missing_from_the_documents(served, capsys):
+def test_check_rejects_an_archived_id_missing_from_the_documents_and_prune_repairs_it(served, capsys):
     project, _ = served
     assert run(project, "archive") == 0
-    documents = project / "data/documents.yaml"
-    documents.write_text(documents.read_text(encoding="utf-8").replace("id: forestry-catalogue-2025", "id: forestry-2025"),
-                         encoding="utf-8")
+    for file in (project / "data").rglob("*.yaml"):   # an editor renames the id everywhere it is used
+        file.write_text(file.read_text(encoding="utf-8").replace("forestry-catalogue-2025", "forestry-2025"), encoding="utf-8")
     capsys.readouterr()
     assert run(project, "check") == 1
     assert "archive/index.json:1:1: 存档中的文件标识「forestry-catalogue-2025」不在 data/documents.yaml 中" in capsys.readouterr().err
+    assert run(project, "archive", "--prune") == 0 and run(project, "check") == 0
+    assert not (project / "archive/forestry-catalogue-2025").exists() and (project / "archive/rpt-2022").is_dir()
 
 
 def test_offline_links_say_so_once_and_remember_nothing(tmp_path, capsys):
