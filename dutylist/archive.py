@@ -418,7 +418,7 @@ def _fetch_all(wanted, archive: Archive, staging: Path, timeout, document_limit,
             continue
         new[document.id] = made
         room -= made.size
-        say(f"{document.id}：已存档（{made.size // 1024} KB）。")
+        say(f"{document.id}：已存档（{made.size / 1024:.1f} KB）。")
     return new, failed
 
 

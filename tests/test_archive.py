@@ -44,6 +44,7 @@ def paragraphs(topic: str) -> list[str]:
 class Portal(http.server.BaseHTTPRequestHandler):
     routes: dict = {}
     hits: list = []
+    agents: set = set()
     cut_off = False
 
     def log_message(self, *args):
@@ -51,6 +52,7 @@ class Portal(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         Portal.hits.append(self.path)
+        Portal.agents.add(self.headers.get("User-Agent"))
         status, headers, body = self.routes.get(self.path, (404, {"Content-Type": "text/html"}, b"<title>404</title>"))
         self.send_response(status)
         for name, value in headers.items():
@@ -234,6 +236,16 @@ def _china_day(stamp: str) -> str:
     import datetime as dt
     from zoneinfo import ZoneInfo
     return dt.datetime.fromisoformat(stamp).astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+
+
+def test_documents_over_the_size_limit_are_refused_politely(served, capsys):
+    project, paths = served
+    Portal.agents = set()
+    assert run(project, "archive", "--document-limit", "0.0004") == 1
+    said = capsys.readouterr().out
+    assert said.count("超过单件大小上限") == len(paths) and "失败 14 件" in said
+    assert not (project / "archive").exists()
+    assert len(Portal.agents) == 1 and next(iter(Portal.agents)).startswith("dutylist-archive/")
 
 
 def test_check_rejects_a_corrupted_archive_naming_the_file(served, capsys):
