@@ -322,6 +322,9 @@ def text_fingerprint(paragraphs: list[str]) -> str:
     return hashlib.sha256("".join(text.split()).encode()).hexdigest()
 
 
+EMPTY_TEXT = text_fingerprint([])
+
+
 def title_of(html: str) -> str:
     found = re.search(r"<title[^>]*>(.*?)</title>", html, re.I | re.S)
     return " ".join(found.group(1).split()) if found else ""
@@ -418,7 +421,8 @@ def _fetch_all(wanted, archive: Archive, staging: Path, timeout, document_limit,
             continue
         new[document.id] = made
         room -= made.size
-        say(f"{document.id}：已存档（{made.size / 1024:.1f} KB）。")
+        empty = "；注意：未找到正文文字（可能是靠脚本显示的页面），请打开原网页核对" if made.text_sha256 == EMPTY_TEXT else ""
+        say(f"{document.id}：已存档（{made.size / 1024:.1f} KB）{empty}。")
     return new, failed
 
 
