@@ -42,7 +42,8 @@ USER_AGENT = ("dutylist-archive/1.0 (duty-list transparency site keeping dated c
               "it cites; one request per document per day)")
 # A portal's home page, where a dead article often redirects ("soft 404").
 HOME_PATHS = {"", "/", "/index.html", "/index.htm", "/index.shtml", "/index.jsp", "/default.htm", "/default.html"}
-NOT_FOUND_TITLE = re.compile(r"页面不存在|页面未找到|找不到|不存在或已删除|404|Not Found", re.I)
+NOT_FOUND_TITLE = re.compile(r"页面不存在|页面未找到|找不到(该|此|您要访问的)?页面|不存在或已(被)?删除|^\s*404\b|\b404\s*(错误|error|not found)"
+                             r"|not found", re.I)
 # Visit counters and the like, which change without the document changing.
 # The only files a capture may list: what `capture` writes, under the document's own folder.
 CAPTURE_FILE = re.compile(r"([a-z0-9-]+)/\d{8}T\d{6}Z/(response\.warc\.gz|text\.txt|document\.pdf)")

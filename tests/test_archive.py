@@ -120,6 +120,7 @@ def change_originals(paths: dict[str, str]) -> None:
     routes[paths["rpt-2023"]] = html(article("2023年报告", paragraphs("二〇二三年") + [HOSTILE], visits=98765))
     del routes[paths["decision-procedure-2023"]]
     routes[paths["decree-35-2024"]] = (302, {"Location": "/"}, b"")
+    routes[paths["gov-open-tasks-2023"]] = html(article("页面不存在", ["您访问的页面不存在或已删除。"]))
     routes["/new/consult.html"] = routes[paths["consult-bizenv-2022"]]
     routes[paths["consult-bizenv-2022"]] = (301, {"Location": "/new/consult.html"}, b"")
 
@@ -180,7 +181,7 @@ def test_archive_watch_and_show(served, portal, tmp_path, capsys):
     assert code == 0 and {d["verdict"] for d in found["documents"]} == {"unchanged"}
     assert sorted(Portal.hits) == sorted(set(paths.values()))
 
-    # 3. the portal changes; the next check classifies each case and lists what changed since the last run
+    # 3. the portal changes text, a counter, deletes, sends home, moves; the next check classifies each case and lists what changed since the last run
     change_originals(paths)
     code, found, report = links(project, capsys, 2)
     verdicts = {d["document"]: d for d in found["documents"]}
@@ -190,10 +191,11 @@ def test_archive_watch_and_show(served, portal, tmp_path, capsys):
     assert verdicts["rpt-2025"]["verdict"] == "unchanged"
     assert verdicts["decision-procedure-2023"]["verdict"] == "gone" and "404" in verdicts["decision-procedure-2023"]["detail"]
     assert verdicts["decree-35-2024"]["verdict"] == "gone"      # soft 404: sent to the home page
+    assert verdicts["gov-open-tasks-2023"]["verdict"] == "gone"  # soft 404: answers 200 with a 页面不存在 page
     assert verdicts["consult-bizenv-2022"]["verdict"] == "moved"
     assert verdicts["consult-bizenv-2022"]["new_url"] == f"{portal}/new/consult.html"
     assert {c["document"] for c in found["changes"]} == {"rpt-2022", "decision-procedure-2023", "decree-35-2024",
-                                                         "consult-bizenv-2022"}
+                                                         "gov-open-tasks-2023", "consult-bizenv-2022"}
     changes_section = report.split("## 全部文件")[0]
     assert "rpt-2022：未变化 → 文字有改动" in changes_section and "rpt-2023" not in changes_section
     checks = json.loads((archive / "checks.json").read_text(encoding="utf-8"))["documents"]
