@@ -250,7 +250,7 @@ def test_documents_over_the_size_limit_are_refused_politely(served, capsys):
     assert len(Portal.agents) == 1 and next(iter(Portal.agents)).startswith("dutylist-archive/")
 
 
-def test_check_rejects_a_corrupted_archive_naming_the_file(served, capsys):
+def test_check_and_build_reject_a_corrupted_archive_naming_the_file(served, capsys, tmp_path):
     project, _ = served
     assert run(project, "archive") == 0
     index = json.loads((project / "archive/index.json").read_text(encoding="utf-8"))["documents"]
@@ -264,6 +264,8 @@ def test_check_rejects_a_corrupted_archive_naming_the_file(served, capsys):
     assert f"archive/{text}:1:1: 文件内容与存档索引中的 SHA-256 不符" in errors
     assert f"archive/{warc}:1:1: 存档索引列出的文件不存在" in errors
     assert "Traceback" not in errors
+    built = build(project, tmp_path / "site")
+    assert built.returncode == 1 and f"archive/{text}:1:1: 文件内容与存档索引中的 SHA-256 不符" in built.stderr
 
 
 def test_check_rejects_an_archived_id_missing_from_the_documents_and_prune_repairs_it(served, capsys):
