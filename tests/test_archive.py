@@ -21,6 +21,7 @@ from helpers import ROOT, Page, build, copy_project
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n" + b"0" * 2000
 HOSTILE = '&lt;img src=x onerror=alert(1)&gt;'   # escaped in the original, so it is text there and must stay text
+TEMPLATE = "{{ config }}{% for x in range(3) %}重复{% endfor %}"   # archived text and titles are never template source
 
 
 def article(title: str, paragraphs: list[str], visits: int = 17, charset: str = "utf-8") -> bytes:
@@ -108,7 +109,7 @@ def serve_originals(paths: dict[str, str]) -> None:
         elif doc_id == "rpt-2022":   # 〇 is GBK, not GB2312: the declared charset must be read as its superset
             Portal.routes[path] = html(article("2022年报告", paragraphs("二〇二二年"), charset="gb2312"), "gb2312")
         elif doc_id == "rpt-2023":
-            Portal.routes[path] = html(article("2023年报告", paragraphs("二〇二三年") + [HOSTILE]))
+            Portal.routes[path] = html(article("2023年报告", paragraphs("二〇二三年") + [HOSTILE, TEMPLATE]))
         else:
             Portal.routes[path] = html(article(doc_id, paragraphs(doc_id)))
 
@@ -117,7 +118,7 @@ def change_originals(paths: dict[str, str]) -> None:
     routes = Portal.routes
     routes[paths["rpt-2022"]] = html(article("2022年报告", paragraphs("二〇二二年")[:2] + ["全年办理行政复议案件一百二十件。"],
                                              charset="gb2312"), "gb2312")
-    routes[paths["rpt-2023"]] = html(article("2023年报告", paragraphs("二〇二三年") + [HOSTILE], visits=98765))
+    routes[paths["rpt-2023"]] = html(article("2023年报告", paragraphs("二〇二三年") + [HOSTILE, TEMPLATE], visits=98765))
     del routes[paths["decision-procedure-2023"]]
     routes[paths["decree-35-2024"]] = (302, {"Location": "/"}, b"")
     routes[paths["gov-open-tasks-2023"]] = html(article("页面不存在", ["您访问的页面不存在或已删除。"]))
@@ -155,6 +156,9 @@ def served(tmp_path, portal):
 def test_archive_watch_and_show(served, portal, tmp_path, capsys):
     project, paths = served
     archive = project / "archive"
+    documents = project / "data/documents.yaml"
+    documents.write_text(documents.read_text(encoding="utf-8").replace(
+        "title: 关于2023年法治政府建设情况的报告", "title: '关于2023年法治政府建设情况的报告{{ config }}<b>粗</b>'"), encoding="utf-8")
 
     # 1. every document archived: WARC, readable text (UTF-8 and GBK), the PDF itself, fingerprints
     assert run(project, "archive") == 0
@@ -218,6 +222,7 @@ def test_archive_watch_and_show(served, portal, tmp_path, capsys):
     assert "二〇二三年：深入学习贯彻习近平法治思想" in copy.text() and portal + paths["rpt-2023"] in copy.text()
     assert "&lt;img src=x onerror=alert(1)&gt;" in copy.html and "<img src=x" not in copy.html
     assert "injected-by-portal" not in copy.html and "display:none" not in copy.html
+    assert TEMPLATE in copy.text() and "{{ config }}<b>粗</b>" in copy.text() and "<b>粗</b>" not in copy.html
     assert (out / next(f"archive/{p}" for p in pdf["files"] if p.endswith(".pdf"))).read_bytes() == PDF
     records = json.loads((out / "data/archive.json").read_text(encoding="utf-8"))
     assert {r["document"]: r["text_sha256"] for r in records}["rpt-2022"] == gbk["text_sha256"]
