@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test screenshots deploy rollback links bench
+.PHONY: serve build check test screenshots deploy rollback links archive watch bench
 
 serve: $(VENV)/.runtime
 	$(BIN)/mkdocs serve -a 127.0.0.1:8000
@@ -36,9 +36,22 @@ deploy: $(VENV)/.runtime
 rollback: $(VENV)/.runtime
 	$(BIN)/dutylist rollback
 
-# Check every document link in the data (scheduled, never on an editor's push); writes links-report.md.
+# Check every document link in the data against its archived copy (scheduled, never on an editor's push); writes
+# links-report.md and .json and archive/checks.json. Exit 1: a cited document is gone; 3: no network.
 links: $(VENV)/.runtime
-	$(BIN)/dutylist links --report links-report.md
+	$(BIN)/dutylist links --report links-report.md --json links-report.json
+
+# Save a dated copy of every document not yet archived into archive/ (add REFRESH=1 to fetch all again).
+archive: $(VENV)/.runtime
+	$(BIN)/dutylist archive $(if $(REFRESH),--refresh)
+
+# The scheduled watch: archive new documents, check every link, commit archive/ (see scripts/commit-archive.sh);
+# each step runs even if the one before failed, and the job fails if any did.
+watch: $(VENV)/.runtime
+	$(BIN)/dutylist archive; archived=$$?; \
+	$(BIN)/dutylist links --report links-report.md --json links-report.json; checked=$$?; \
+	bash scripts/commit-archive.sh; committed=$$?; \
+	exit $$(( checked ? checked : archived ? archived : committed ))
 
 # Build time, memory, save-to-reload and page weight against plain Material and Zensical (installs Zensical
 # into .venv-bench); prints a table and writes bench/results/bench.json.

@@ -17,7 +17,7 @@ import yaml
 from markupsafe import Markup, escape
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.utils import get_relative_url
 
 from dutylist import build, export, feed, narrative, pages, status
@@ -84,7 +84,29 @@ def on_files(files, config):
     for item in export.open_files(dataset):
         files.append(File.generated(config, item.path, content=item.content))
     files.append(File.generated(config, "feed.xml", content=feed.atom(dataset)))
+    _archive_pages(dataset, files, config)
     return files
+
+
+def _archive_pages(dataset, files, config):
+    """/archive/<doc-id>/ per archived document (its text, shown escaped), with its WARC and PDF files to download.
+
+    Nothing when archive/ is empty or absent. The page's Markdown names only the document id; the template reads
+    the archived text through `dataset.archive`, so nothing from an original page is ever template source.
+    """
+    archive = dataset.archive
+    for doc in dataset.documents:
+        captures = archive.captures.get(doc.id) if archive else None
+        if not captures:
+            continue
+        meta = {"title": str(escape(f"存档副本：{doc.title}")), "description": str(escape(f"本站保存的{doc.title}文字副本")),
+                "pub_date": doc.published.isoformat(), "updated": captures[-1].saved_on.isoformat(),
+                "dl_archive": doc.id, "search": {"exclude": True}}
+        front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False)
+        files.append(File.generated(config, f"archive/{doc.id}/index.md", inclusion=InclusionLevel.NOT_IN_NAV,
+                                    content=f"---\n{front}---\n{{% include 'page_archive.md' %}}\n"))
+        for relative in (path for capture in captures for path in capture.files if not path.endswith(".txt")):
+            files.append(File.generated(config, f"archive/{relative}", abs_src_path=str(archive.root / relative)))
 
 
 # --- Generated HTML passes through Markdown untouched ---------------------------------------------------

@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synth import write_dataset  # noqa: E402
+from synth import write_archive, write_dataset  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv/bin/python"
@@ -206,7 +206,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[27, 300, 1000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--archive-only", action="store_true", help="only the real list's build with and without an archive")
     args = parser.parse_args()
+    if args.archive_only:
+        print(archive_overhead(args.runs))
+        return
     ensure_zensical()
     results = {"machine": {"cpus": os.cpu_count(), "cpu": _cpu_model(), "python": platform.python_version(),
                            "platform": platform.platform()},
@@ -230,6 +234,8 @@ def main() -> None:
             row["weight_home"] = page_weight(work / "a", "")
             row["weight_item"] = page_weight(work / "a", "duties/1")
             if items == 27:
+                row["archive"] = archive_build(Path(tmp) / "archived", args.runs)
+                row["archive_overhead"] = row["archive"]["seconds"] / row["project"]["seconds"] - 1
                 reloads = save_to_reload(proj, max(args.runs, 5))
                 row["save_to_reload_seconds"] = statistics.median(reloads)
                 row["save_to_reload_all"] = [round(r, 3) for r in reloads]
@@ -239,6 +245,22 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     print("\n" + table(results) + f"\n\nwritten {out.relative_to(ROOT)}")
+
+
+def archive_build(folder: Path, count: int) -> dict:
+    """The real list's build with every document archived (synthetic pages of an annual report's length)."""
+    proj = project(folder / "project", 27)
+    size = write_archive(proj)
+    return {**runs([PYTHON, "-m", "mkdocs", "build", "-q", "-d", str(folder / "a")], proj, count), "archive_bytes": size}
+
+
+def archive_overhead(count: int) -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = runs([PYTHON, "-m", "mkdocs", "build", "-q", "-d", str(Path(tmp) / "a")], project(Path(tmp) / "p", 27), count)
+        archived = archive_build(Path(tmp) / "archived", count)
+    return (f"real list: {plain['seconds']:.2f} s; with an archive of every document ({archived['archive_bytes'] / 1024:.0f} KiB): "
+            f"{archived['seconds']:.2f} s; overhead {100 * (archived['seconds'] / plain['seconds'] - 1):+.1f} % "
+            f"(median of {count}; all: {plain['all_seconds']} vs {archived['all_seconds']})")
 
 
 COLUMNS = ["items (pages)", "project (a)", "ms/page", "peak PSS", "Material (b)", "Zensical full (c)",
@@ -258,6 +280,10 @@ def table(results: dict) -> str:
                  kib(row["weight_home"]["total"]), kib(row["weight_item"]["search_index"])]
         lines.append("| " + " | ".join(cells) + " |")
     reloads = [row["save_to_reload_seconds"] for row in results["sizes"].values() if "save_to_reload_seconds" in row]
+    overhead = [row for row in results["sizes"].values() if "archive_overhead" in row]
+    if overhead:
+        lines.append(f"\nReal list with every document archived: {overhead[0]['archive']['seconds']:.2f} s, "
+                     f"{100 * overhead[0]['archive_overhead']:+.1f} % build time")
     if reloads:
         lines.append(f"\nSave to reload under `mkdocs serve` (real list, median of five saves): {reloads[0]:.2f} s")
     return "\n".join(lines)

@@ -60,3 +60,32 @@ def write_dataset(folder: Path, items: int, groups: int, years: int, documents: 
 
 def _dump(path: Path, data) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+
+
+def write_archive(project: Path, chars: int = 12000) -> int:
+    """An archive of every document in project/data, each an HTML page of about `chars` characters of text (an
+    annual report's length), written by the archive's own code; returns its size in bytes."""
+    import requests
+    from requests.structures import CaseInsensitiveDict
+
+    from dutylist import archive
+    from dutylist.dataset import load_dataset
+
+    dataset = load_dataset(project / "data", dt.date(2026, 11, 27))
+    text = itertools.cycle(sentences())
+    root = project / "archive"
+    captures = {}
+    for n, doc in enumerate(dataset.documents):
+        paragraphs, length = [], 0
+        while length < chars:
+            paragraphs.append(next(text) + next(text))
+            length += len(paragraphs[-1])
+        body = ("<html><head><title>" + doc.title + "</title></head><body><div class=\"nav\">首页</div><div class=\"main\">"
+                + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div></body></html>").encode()
+        response = requests.Response()
+        response.status_code, response.url, response.reason = 200, doc.url, "OK"
+        response.headers = CaseInsensitiveDict({"Content-Type": "text/html; charset=utf-8"})
+        fetched = archive.Fetched(doc.url, dt.datetime(2026, 11, 27, 1, 0, n, tzinfo=dt.timezone.utc), response, body)
+        captures[doc.id] = [archive.capture(fetched, doc.id, root)]
+    archive.write_json(root / "index.json", {i: [archive.asdict(c) for c in cs] for i, cs in captures.items()})
+    return archive.load(root).size()

@@ -8,7 +8,9 @@ import shlex
 import sys
 from pathlib import Path
 
-from . import build, deploy, links
+import yaml
+
+from . import archive, build, deploy, links
 from .dataset import load_dataset
 from .problems import DataError
 
@@ -29,6 +31,13 @@ def main(argv: list[str] | None = None) -> int:
     linkcheck.add_argument("--cache", type=Path, default=Path(".cache/links.json"))
     linkcheck.add_argument("--timeout", type=float, default=10)
     linkcheck.add_argument("--report", type=Path, help="把报告表另存为 Markdown 文件")
+    linkcheck.add_argument("--json", type=Path, help="把报告另存为 JSON 文件")
+    keep = commands.add_parser("archive", help="为尚未存档的文件保存存档副本（供定时任务使用）")
+    keep.add_argument("--refresh", action="store_true", help="重新抓取全部文件；内容有变化时另存一份")
+    keep.add_argument("--timeout", type=float, default=archive.TIMEOUT)
+    keep.add_argument("--document-limit", type=float, default=archive.DOCUMENT_LIMIT / 2**20, help="单件上限（MB）")
+    keep.add_argument("--total-limit", type=float, default=archive.TOTAL_LIMIT / 2**20, help="存档总量上限（MB）")
+    keep.add_argument("--prune", action="store_true", help="删除已不在 documents.yaml 中的文件的存档（改名或删除标识后）")
     back = commands.add_parser("rollback", help="回退到上一个版本")
     for command in (publish, back):
         command.add_argument("--target", default=os.environ.get("DEPLOY_TARGET"), help="默认取环境变量 DEPLOY_TARGET")
@@ -37,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "rollback":
         return _rollback(args)
+    if args.command == "archive" and args.prune:   # before loading: the stale ids are what makes loading fail
+        return _prune(args.data)
     try:
         dataset = load_dataset(args.data, build.reference_date())
     except DataError as error:
@@ -53,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         return _links(dataset, args)
     if args.command == "deploy":
         return _deploy(dataset, args)
+    if args.command == "archive":
+        return _archive(dataset, args)
     return _new_year(dataset, args.data, args.year)
 
 
@@ -74,13 +87,29 @@ def _deploy(dataset, args) -> int:
 
 
 def _links(dataset, args) -> int:
-    urls = [dataset.duty_list.source_url, *(d.url for d in dataset.documents)]
-    results = links.check_links(urls, args.cache, timeout=args.timeout)
-    table = links.report(results)
-    print(table, end="")
-    if args.report:
-        args.report.write_text(table, encoding="utf-8")
-    return 0 if all(r.ok for r in results) else 1
+    code, table, as_json = links.run(dataset.documents, [dataset.duty_list.source_url],
+                                     archive.archive_dir(args.data), args.cache, args.timeout)
+    print(table, end="", file=sys.stderr if code == 3 else sys.stdout)
+    for path, text in ((args.report, table), (args.json, as_json)):
+        if path:
+            path.write_text(text, encoding="utf-8")
+    return code
+
+
+def _archive(dataset, args) -> int:
+    failed = archive.run(dataset.documents, archive.archive_dir(args.data), args.refresh, args.timeout,
+                         int(args.document_limit * 2**20), int(args.total_limit * 2**20))
+    return 1 if failed else 0
+
+
+def _prune(data_dir: Path) -> int:
+    try:
+        ids = {d["id"] for d in yaml.safe_load((data_dir / "documents.yaml").read_text(encoding="utf-8"))["documents"]}
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
+        print(f"无法读取 {data_dir / 'documents.yaml'}（{error}）；请先运行 dutylist check 修正数据", file=sys.stderr)
+        return 1
+    archive.prune(archive.archive_dir(data_dir), ids)
+    return 0
 
 
 def _rollback(args) -> int:

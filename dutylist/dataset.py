@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from . import archive as store
 from . import narrative
 from .inventory import take_inventory
 from .model import (DEADLINE_REQUIRED, DOCUMENT_KINDS, Document, DutyList, Evidence, Item, Model, Obligation, Site,
@@ -38,6 +39,7 @@ class Dataset:
     narratives: dict[str, str]
     reference_date: dt.date
     data_dir: Path = field(compare=False)
+    archive: store.Archive | None = field(default=None, compare=False)   # machine-written, beside data/
 
     @cached_property
     def items_by_key(self) -> dict[str, Item]:
@@ -142,10 +144,14 @@ def load_dataset(data_dir: Path, reference_date: dt.date) -> Dataset:
     if duty_list is None:  # nearly every cross-file check needs the list
         raise DataError(problems)
 
-    dataset = Dataset(site, duty_list, documents.documents if documents else [],
+    document_list = documents.documents if documents else []
+    # the archive is checked with the data, so that check and build agree on it
+    archive = store.load(store.archive_dir(data_dir), {d.id for d in document_list},
+                         problems if "documents.yaml" not in failed else None)
+    dataset = Dataset(site, duty_list, document_list,
                       obligations.obligations if obligations else [],
                       {p.year: p for p in sorted(years_by_file.values(), key=lambda p: p.year)},
-                      narratives, reference_date, data_dir)
+                      narratives, reference_date, data_dir, archive)
     References(dataset, sources, problems, failed).all(years_by_file)
     if problems:
         raise DataError(problems)

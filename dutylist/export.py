@@ -34,11 +34,30 @@ class StatusRecord(BaseModel):
     reference_date: str
 
 
+class ArchiveRecord(BaseModel):
+    """One archived copy of a cited document, with its fingerprints and the last link check's verdict."""
+
+    document: str
+    url: str
+    captured_at: str
+    final_url: str
+    status: int
+    content_type: str
+    size: int
+    raw_sha256: str
+    text_sha256: str
+    copy: str                    # the archived copy's page on this site
+    check: str | None            # last link check: live, unchanged, changed, moved or gone
+    checked_at: str | None
+    check_since: str | None
+
+
 LIST_FIELDS = ["key", "number", "part", "group", "short", "text"]
 EVIDENCE_FIELDS = ["year", "item", "mapping", "scope", "summary", "document", "document_title", "document_published",
                    "document_url"]
 DOCUMENT_FIELDS = list(Document.model_fields)
 STATUS_FIELDS = list(StatusRecord.model_fields)
+ARCHIVE_FIELDS = list(ArchiveRecord.model_fields)
 
 
 def open_files(dataset: Dataset) -> list[OpenFile]:
@@ -62,7 +81,26 @@ def open_files(dataset: Dataset) -> list[OpenFile]:
     files.append(_json("statuses", f"公开义务状态（计算截至 {dataset.reference_date}）", list[StatusRecord], statuses))
     files.append(_csv("statuses", f"公开义务状态（计算截至 {dataset.reference_date}）", STATUS_FIELDS,
                       [r.model_dump() for r in statuses]))
+    archived = archive_records(dataset)
+    files.append(_schema("archive", "存档副本与指纹", list[ArchiveRecord]))
+    files.append(_json("archive", "存档副本与指纹（SHA-256、保存时间、最近一次链接检查）", list[ArchiveRecord], archived))
+    files.append(_csv("archive", "存档副本与指纹", ARCHIVE_FIELDS, [r.model_dump() for r in archived]))
     return files
+
+
+def archive_records(dataset: Dataset) -> list[ArchiveRecord]:
+    archive = dataset.archive
+    records = []
+    for doc in dataset.documents if archive else []:
+        check = archive.check(doc.id)
+        for c in archive.captures.get(doc.id, []):
+            records.append(ArchiveRecord(document=doc.id, url=c.url, captured_at=c.captured_at, final_url=c.final_url,
+                                         status=c.status, content_type=c.content_type, size=c.size,
+                                         raw_sha256=c.raw_sha256, text_sha256=c.text_sha256,
+                                         copy=f"archive/{doc.id}/", check=check.verdict if check else None,
+                                         checked_at=check.checked_at if check else None,
+                                         check_since=check.since if check else None))
+    return records
 
 
 def status_records(dataset: Dataset) -> list[StatusRecord]:

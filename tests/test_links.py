@@ -2,6 +2,7 @@
 
 import datetime as dt
 import http.server
+import json
 import socket
 import struct
 import threading
@@ -9,7 +10,8 @@ import time
 
 import pytest
 
-from dutylist.links import check_links, report
+from dutylist.archive import Archive
+from dutylist.links import LinkResult, check_links, classify
 
 HITS = []
 
@@ -65,8 +67,25 @@ def test_each_kind_of_answer_is_reported(portal, tmp_path):
     assert results["moved"].ok and results["moved"].redirects == 1 and results["moved"].final_url == f"{portal}/ok"
     assert not results["slow"].ok and "超时" in results["slow"].error
     assert not results["reset"].ok and "连接失败" in results["reset"].error
-    table = report(list(results.values()))
-    assert table.splitlines()[2].startswith("| 失效") and "失效 3 个" in table
+
+
+def test_each_address_is_asked_once_and_connection_failures_are_not_remembered(portal, tmp_path):
+    cache = tmp_path / "cache.json"
+    HITS.clear()
+    results = check_links([f"{portal}/ok", f"{portal}/reset", f"{portal}/ok"], cache)
+    assert sorted(HITS) == ["/ok", "/reset"] and [r.ok for r in results] == [True, False, True]
+    assert list(json.loads(cache.read_text(encoding="utf-8"))) == [f"{portal}/ok"]
+    check_links([f"{portal}/reset"], cache)
+    assert sorted(HITS) == ["/ok", "/reset", "/reset"]
+
+
+def test_a_host_that_no_longer_resolves_is_gone_but_a_timeout_is_not(tmp_path):
+    archive = Archive(tmp_path)
+    unresolved = LinkResult("http://old.example.gov.cn/a.html", "2026-11-27T00:00:00+00:00", error="连接失败：ConnectionError",
+                            dns_failed=True)
+    slow = LinkResult("http://slow.example.gov.cn/a.html", "2026-11-27T00:00:00+00:00", error="超时（10 秒）")
+    assert classify("a", unresolved, archive).verdict == "gone"
+    assert classify("b", slow, archive).verdict == "unreachable"
 
 
 def test_cache_avoids_asking_again_until_it_is_stale(portal, tmp_path):
