@@ -97,13 +97,32 @@ class Target:
             command += ["-e", shlex.join(["ssh", *self.ssh_options]), f"{self.host}:{destination}"]
         else:
             command.append(destination)
+        # its own process group, so that an interruption stops rsync's helper processes too, before cleanup
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                   process_group=0, preexec_fn=_die_with_parent)
         try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=1800,
-                                    preexec_fn=_die_with_parent)
+            errors = process.communicate(timeout=1800)[1]
         except subprocess.TimeoutExpired:
+            _stop_group(process)
             raise DeployError("上传超过 30 分钟未完成") from None
-        if result.returncode:
-            raise DeployError(f"上传失败：{result.stderr.strip()}")
+        except BaseException:
+            _stop_group(process)
+            raise
+        if process.returncode:
+            raise DeployError(f"上传失败：{errors.strip()}")
+
+
+def _stop_group(process: subprocess.Popen, timeout: float = 10) -> None:
+    """Kill a process group and wait until none of it is left (or `timeout`)."""
+    deadline = time.monotonic() + timeout
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        while time.monotonic() < deadline:
+            os.killpg(process.pid, 0)
+            time.sleep(0.05)
+    except ProcessLookupError:
+        pass
 
 
 def manifest(site: Path) -> dict[str, str]:
@@ -298,7 +317,7 @@ def lock(target: Target, wait: float, stale: float = 120):
 
 
 def _busy(holder: str, wait: float) -> DeployError:
-    return DeployError(f"另一个发布或回退正在进行（{holder.strip() or '未知'}），等待 {wait:.0f} 秒后仍未结束；"
+    return DeployError(f"另一个发布或回退正在进行（{holder.strip() or '未知'}），等待 {wait:g} 秒后仍未结束；"
                        "请稍后再试")
 
 
