@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -214,6 +215,19 @@ def test_an_empty_home_page_and_a_placeholder_item_page_are_refused_even_with_fo
     assert os.readlink(web / "current") == live_release and len(list((web / "releases").iterdir())) == 1
 
 
+def processes_mentioning(text: str) -> list[str]:
+    """Command lines of live processes that mention `text`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmdline:
+            found.append(cmdline)
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -255,3 +269,34 @@ def test_deploy_over_ssh_and_roll_back(tmp_path, sshd):
     deploy.deploy(make_site(tmp_path / "b", 3, "v2"), target, REQUIRED)
     assert live(web) == "v2"
     assert deploy.rollback(target) == first and live(web) == "v1"
+    assert [json.loads(line)["action"] for line in (web / "releases.log").read_text().splitlines()] == \
+        ["deploy", "deploy", "rollback"]
+    assert not (web / deploy.LOCK_DIR).exists()
+
+
+def test_over_ssh_a_held_lock_stops_the_next_deploy_and_a_stale_one_is_broken(tmp_path, sshd):
+    user, options = sshd
+    web = tmp_path / "remote-web"
+    target = deploy.Target.parse(f"{user}@127.0.0.1:{web}", options)
+    (web / deploy.LOCK_DIR).mkdir(parents=True)
+    (web / deploy.LOCK_DIR / "holder").write_text("f00d ci-job-41 pid 7 自 2026-11-28 10:00:00 UTC\n")
+    with pytest.raises(deploy.DeployError, match="另一个发布或回退正在进行（ci-job-41 pid 7"):
+        deploy.deploy(make_site(tmp_path / "a", 3, "v1"), target, REQUIRED, lock_wait=1)
+    assert not (web / "current").exists()
+    an_hour_ago = time.time() - 3600  # its deploy was killed: nobody refreshes the lock any more
+    os.utime(web / deploy.LOCK_DIR / "holder", (an_hour_ago, an_hour_ago))
+    deploy.deploy(make_site(tmp_path / "a", 3, "v1"), target, REQUIRED, lock_wait=1)
+    assert live(web) == "v1" and not (web / deploy.LOCK_DIR).exists()
+    assert processes_mentioning(str(web)) == []  # the heartbeat ended with the deploy
+
+
+def test_over_ssh_a_running_deploy_keeps_its_lock_fresh(tmp_path, sshd):
+    """Holding the lock longer than the stale age never lets another deploy break it while the holder lives."""
+    user, options = sshd
+    target = deploy.Target.parse(f"{user}@127.0.0.1:{tmp_path / 'remote-web'}", options)
+    with deploy.lock(target, wait=0, stale=4):
+        with pytest.raises(deploy.DeployError, match="另一个发布"):
+            with deploy.lock(target, wait=7, stale=4):
+                pass
+    with deploy.lock(target, wait=0, stale=4):
+        pass

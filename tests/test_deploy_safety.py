@@ -9,14 +9,13 @@ import threading
 import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
 from dutylist import deploy
 from dutylist.cli import main
 from helpers import ROOT
-from test_deploy import REQUIRED, live, make_site
+from test_deploy import REQUIRED, live, make_site, processes_mentioning
 
 
 def dutylist(*args: str, env: dict | None = None, **popen) -> subprocess.Popen:
@@ -24,19 +23,6 @@ def dutylist(*args: str, env: dict | None = None, **popen) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "dutylist", "--data", str(ROOT / "data"), *args],
                             cwd=ROOT, env={**os.environ, **(env or {})}, start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
-
-
-def processes_mentioning(text: str) -> list[str]:
-    """Command lines of live processes that mention `text` (a test's own folder)."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if text in cmdline and proc.name != str(os.getpid()):
-            found.append(cmdline)
-    return found
 
 
 def wait_until(condition, timeout: float = 30) -> bool:
