@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test screenshots deploy rollback links bench
+.PHONY: serve build check test screenshots deploy rollback releases links bench
 
 serve: $(VENV)/.runtime
 	$(BIN)/mkdocs serve -a 127.0.0.1:8000
@@ -27,12 +27,17 @@ test: $(VENV)/.test
 	bash scripts/system-packages.sh
 	$(BIN)/python -m pytest
 
-# Publish site/ to DEPLOY_TARGET (a mounted web root, or user@host:/path over SSH with DEPLOY_SSH_OPTIONS).
+# Publish site/ to DEPLOY_TARGET (a mounted web root, or user@host:/path over SSH with DEPLOY_SSH_OPTIONS);
+# with DEPLOY_URL set, the public site is checked after the switch and rolled back on mismatch.
 deploy: build
 	$(BIN)/dutylist deploy --site site
 
+# Back to the release live before the current one, or to TO=<release>; `make releases` lists them.
 rollback: $(VENV)/.runtime
-	$(BIN)/dutylist rollback
+	$(BIN)/dutylist rollback $(if $(TO),--to $(TO))
+
+releases: $(VENV)/.runtime
+	$(BIN)/dutylist releases
 
 # Check every document link in the data (scheduled, never on an editor's push); writes links-report.md.
 links: $(VENV)/.runtime
