@@ -88,6 +88,15 @@ def test_releases_lists_the_log_and_rollback_to_picks_one(tmp_path, capsys, monk
     assert all(e["commit"] == commit and e["by"].startswith("editor-wang") and e["time"] for e in log)
 
 
+def test_a_target_deployed_before_the_log_existed_can_still_roll_back(tmp_path):
+    web = tmp_path / "web"
+    target = deploy.Target.parse(str(web))
+    first = deploy.deploy(make_site(tmp_path / "a", 2, "v1"), target, REQUIRED)
+    (web / "releases.log").unlink()
+    deploy.deploy(make_site(tmp_path / "b", 2, "v2"), target, REQUIRED)
+    assert deploy.rollback(target) == first and live(web) == "v1"
+
+
 def test_pruning_keeps_the_release_rollback_returns_to(tmp_path):
     web = tmp_path / "web"
     target = deploy.Target.parse(str(web))
