@@ -49,10 +49,13 @@ class Interrupted(BaseException):
     """SIGTERM, raised like Ctrl-C so that every cleanup runs."""
 
 
+_prctl = ctypes.CDLL(None).prctl if sys.platform.startswith("linux") else None  # looked up once, not after fork
+
+
 def _die_with_parent() -> None:
     """In a child before exec: be killed when the deploy dies, even by SIGKILL (Linux), so no upload outlives it."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if _prctl:
+        _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 @dataclass
@@ -166,7 +169,7 @@ def _prepare(target: Target) -> None:
     """Clear what an interrupted deploy left (safe: we hold the lock); check rsync there; adopt a pre-log site."""
     rsync_there = ("command -v rsync >/dev/null || { echo '服务器上找不到 rsync 命令，请在服务器上安装"
                    "（Debian/Ubuntu：apt-get install rsync）' >&2; exit 1; }; ") if target.host else ""
-    target.run(f"{rsync_there}mkdir -p releases; rm -rf releases/.incoming-*")
+    target.run(f"{rsync_there}mkdir -p releases; {_remove('releases/.incoming-*')}")
     names, current = releases(target)
     if current in names and not history(target):
         _log(target, current, "adopt")  # a release live before the log existed: still a rollback target
@@ -180,8 +183,16 @@ def _upload_release(site: Path, target: Target, release: str, files: dict[str, s
         listing = "".join(f"{digest}  ./{path}\n" for path, digest in files.items())
         target.run(f"cat > {incoming}/{MANIFEST} <<'EOF'\n{listing}EOF\nmv -T {incoming} releases/{release}")
     except BaseException:
-        target.run(f"rm -rf {incoming}")
+        try:
+            target.run(_remove(incoming))
+        except DeployError:
+            pass  # the next deploy removes it
         raise
+
+
+def _remove(pattern: str) -> str:
+    """rm -rf, retried while a dying upload (a remote rsync whose connection just closed) may still write."""
+    return f"for attempt in 1 2 3 4 5; do rm -rf {pattern} 2>/dev/null && break; sleep 1; done; rm -rf {pattern}"
 
 
 def switch(target: Target, release: str, action: str) -> None:
