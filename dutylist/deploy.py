@@ -153,26 +153,25 @@ def deploy(site: Path, target: Target, expected: dict[str, str], keep: int = 5, 
     files = manifest(site)
     release = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + _digest(files)[:8]
     with lock(target, lock_wait):
-        _prepare(target)
-        _guard_page_loss(target, files, max_page_loss, force)
-        previous = releases(target)[1]
-        if not target.run(f"test -d releases/{release} && echo present || true").strip():  # else: same content
+        now = _prepare(target)
+        _guard_page_loss(now.live_pages, files, max_page_loss, force)
+        if release not in now.names:  # else the same content was deployed this very second
             _upload_release(site, target, release, files)
         switch(target, release, "deploy")
         if smoke_url:
-            _smoke_or_roll_back(smoke_url, files, expected, target, previous)
+            _smoke_or_roll_back(smoke_url, files, expected, target, now.current)
         _prune(target, keep)
     return release
 
 
-def _prepare(target: Target) -> None:
+def _prepare(target: Target) -> "State":
     """Clear what an interrupted deploy left (safe: we hold the lock); check rsync there; adopt a pre-log site."""
     rsync_there = ("command -v rsync >/dev/null || { echo '服务器上找不到 rsync 命令，请在服务器上安装"
                    "（Debian/Ubuntu：apt-get install rsync）' >&2; exit 1; }; ") if target.host else ""
-    target.run(f"{rsync_there}mkdir -p releases; {_remove('releases/.incoming-*')}")
-    names, current = releases(target)
-    if current in names and not history(target):
-        _log(target, current, "adopt")  # a release live before the log existed: still a rollback target
+    now = state(target, before=f"{rsync_there}mkdir -p releases; {_remove('releases/.incoming-*')}; ")
+    if now.current in now.names and not now.entries:
+        _log(target, now.current, "adopt")  # a release live before the log existed: still a rollback target
+    return now
 
 
 def _upload_release(site: Path, target: Target, release: str, files: dict[str, str]) -> None:
@@ -243,17 +242,28 @@ def _login() -> str:
 # --- history and rollback --------------------------------------------------------------------------
 
 
-def releases(target: Target) -> tuple[list[str], str | None]:
-    """Release ids, oldest first, and the one `current` points to."""
-    out = target.run("ls -1 releases 2>/dev/null | grep -v '^\\.' || true; echo '--'; readlink current || true")
-    names, _, current = out.partition("--\n")
-    return sorted(names.split()), (current.strip().removeprefix("releases/") or None)
+@dataclass
+class State:
+    names: list[str]           # release ids, oldest name first
+    current: str | None        # the one `current` points to
+    entries: list[dict]        # the release log, oldest first
+    live_pages: int            # HTML pages of the live release
 
 
-def history(target: Target) -> list[dict]:
-    """The release log, oldest first; a line that is not a JSON object is skipped."""
+def state(target: Target, before: str = "") -> State:
+    """Everything a deploy or rollback decides on, read in one round trip (each SSH connection costs)."""
+    out = target.run(f"{before}ls -1 releases 2>/dev/null | grep -v '^\\.' || true; echo '--'; "
+                     "readlink current || true; echo '--'; "
+                     f"grep -c '\\.html$' current/{MANIFEST} 2>/dev/null || true; echo '--'; cat {LOG} 2>/dev/null || true")
+    names, current, pages, log = out.split("--\n", 3)
+    return State(sorted(names.split()), current.strip().removeprefix("releases/") or None, _parse_log(log),
+                 int(pages.strip() or 0))
+
+
+def _parse_log(text: str) -> list[dict]:
+    """Log entries; a line that is not a JSON object with a release is skipped."""
     entries = []
-    for line in target.run(f"cat {LOG} 2>/dev/null || true").splitlines():
+    for line in text.splitlines():
         try:
             entry = json.loads(line)
         except ValueError:
@@ -283,13 +293,14 @@ def live_stack(entries: list[dict], names: list[str], current: str | None) -> li
 def rollback(target: Target, to: str | None = None, lock_wait: float = 600) -> str:
     """Switch back to the release that was live before the current one, or to `to`; return it."""
     with lock(target, lock_wait):
-        names, current = releases(target)
+        now = state(target)
+        names, current = now.names, now.current
         if to is not None:
             if to not in names:
                 raise DeployError(f"没有版本 {to}；现有版本：{', '.join(reversed(names)) or '无'}")
             chosen = to
         else:
-            stack = live_stack(history(target), names, current)
+            stack = live_stack(now.entries, names, current)
             if stack and stack[-1] == current:
                 stack = stack[:-1]
             chosen = next((r for r in reversed(stack) if r in names and r != current), None)
@@ -301,8 +312,8 @@ def rollback(target: Target, to: str | None = None, lock_wait: float = 600) -> s
 
 def describe(target: Target) -> list[str]:
     """One line per kept release, newest switch first, the live one marked, for `dutylist releases`."""
-    names, current = releases(target)
-    entries = history(target)
+    now = state(target)
+    names, current, entries = now.names, now.current, now.entries
     last = {e["release"]: e for e in entries}
     order = sorted(names, key=lambda n: (max((i for i, e in enumerate(entries) if e["release"] == n), default=-1), n),
                    reverse=True)
@@ -399,9 +410,8 @@ def _heartbeat(target: Target, token: str, interval: float) -> subprocess.Popen:
 # --- checks ----------------------------------------------------------------------------------------
 
 
-def _guard_page_loss(target: Target, files: dict[str, str], max_page_loss: float, force: bool) -> None:
-    live = target.run(f"cat current/{MANIFEST} 2>/dev/null | grep -c '\\.html$' || true").strip()
-    live_pages, new_pages = int(live or 0), sum(1 for p in files if p.endswith(".html"))
+def _guard_page_loss(live_pages: int, files: dict[str, str], max_page_loss: float, force: bool) -> None:
+    new_pages = sum(1 for p in files if p.endswith(".html"))
     if live_pages and new_pages < live_pages * (1 - max_page_loss) and not force:
         raise DeployError(f"新版本只有 {new_pages} 个页面，比线上的 {live_pages} 个少了超过 {max_page_loss:.0%}；"
                           "确认无误请加 --force")
@@ -458,8 +468,8 @@ def _smoke_or_roll_back(url: str, files: dict[str, str], expected: dict[str, str
 
 def _prune(target: Target, keep: int) -> None:
     """Keep the current release and the `keep` releases rollback may reach first (then the most recent ones)."""
-    names, current = releases(target)
-    entries = history(target)
+    now = state(target)
+    names, current, entries = now.names, now.current, now.entries
     reachable = [*reversed(live_stack(entries, names, current)), *(e["release"] for e in reversed(entries)),
                  *reversed(names)]
     kept = {current, *list(dict.fromkeys(r for r in reachable if r in names))[:max(keep, 1)]}
