@@ -315,10 +315,9 @@ def describe(target: Target) -> list[str]:
     now = state(target)
     names, current, entries = now.names, now.current, now.entries
     last = {e["release"]: e for e in entries}
-    order = sorted(names, key=lambda n: (max((i for i, e in enumerate(entries) if e["release"] == n), default=-1), n),
-                   reverse=True)
+    switched = {e["release"]: i for i, e in enumerate(entries)}
     lines = []
-    for name in order:
+    for name in sorted(names, key=lambda n: (switched.get(n, -1), n), reverse=True):
         entry = last.get(name, {})
         details = "  ".join(str(entry.get(k) or "") for k in ("time", "action", "by"))
         commit = (entry.get("commit") or "")[:12]
