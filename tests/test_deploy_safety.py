@@ -1,6 +1,7 @@
 """One deploy at a time, interrupted deploys leave nothing behind, missing tools, and the smoke check."""
 
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -15,7 +16,7 @@ import pytest
 from dutylist import deploy
 from dutylist.cli import main
 from helpers import ROOT
-from test_deploy import REQUIRED, live, make_site, processes_mentioning
+from test_deploy import REQUIRED, live, make_site, processes_mentioning, sshd  # noqa: F401 (fixture)
 
 
 def dutylist(*args: str, env: dict | None = None, **popen) -> subprocess.Popen:
@@ -151,3 +152,24 @@ def test_the_public_site_is_checked_after_the_switch_and_rolled_back_on_mismatch
     served["root"] = web / "current"  # fixed: the next deploy goes through
     deploy.deploy(make_site(tmp_path / "b", 3, "v2"), target, REQUIRED, smoke_url=url)
     assert live(web) == "v2"
+
+
+def test_over_ssh_a_killed_deploy_leaves_no_process_and_its_lock_goes_stale(tmp_path, site, sshd):
+    user, options = sshd
+    web = tmp_path / "remote-web"
+    spec = f"{user}@127.0.0.1:{web}"
+    run = dutylist("deploy", "--site", str(padded(site, tmp_path / "big")), "--target", spec,
+                   "--ssh-options", shlex.join(options), env=slow_rsync(tmp_path))
+    assert wait_until(lambda: any((web / "releases").glob(".incoming-*/*")) if (web / "releases").exists()
+                      else False), run.communicate()
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait(timeout=30)
+    # the heartbeat and the upload on the server end with their connections: nothing refreshes the lock any more
+    assert wait_until(lambda: not processes_mentioning(str(web)), timeout=15), processes_mentioning(str(web))
+    assert (web / deploy.LOCK_DIR).exists()
+    an_hour_ago = time.time() - 3600
+    os.utime(web / deploy.LOCK_DIR / "holder", (an_hour_ago, an_hour_ago))
+    assert main(["--data", str(ROOT / "data"), "deploy", "--site", str(site), "--target", spec,
+                 "--ssh-options", shlex.join(options), "--lock-wait", "5"]) == 0
+    assert (web / "current/index.html").read_bytes() == (site / "index.html").read_bytes()
+    assert [p.name for p in (web / "releases").iterdir() if p.name.startswith(".")] == []
