@@ -254,7 +254,8 @@ def state(target: Target, before: str = "") -> State:
     """Everything a deploy or rollback decides on, read in one round trip (each SSH connection costs)."""
     out = target.run(f"{before}ls -1 releases 2>/dev/null | grep -v '^\\.' || true; echo '--'; "
                      "readlink current || true; echo '--'; "
-                     f"grep -c '\\.html$' current/{MANIFEST} 2>/dev/null || true; echo '--'; cat {LOG} 2>/dev/null || true")
+                     f"grep -c '\\.html$' current/{MANIFEST} 2>/dev/null || true; echo '--'; "
+                     f"cat {LOG} 2>/dev/null || true")
     names, current, pages, log = out.split("--\n", 3)
     return State(sorted(names.split()), current.strip().removeprefix("releases/") or None, _parse_log(log),
                  int(pages.strip() or 0))
