@@ -82,15 +82,17 @@ def _publish(dataset, target: deploy.Target, args) -> str:
 def _on_target(args, action) -> int:
     """Run a deploy command: one Chinese message on failure or interruption, never a traceback."""
     verb = {"deploy": "发布", "rollback": "回退", "releases": "读取版本"}[args.command]
-    signal.signal(signal.SIGTERM, _interrupt)
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # a cancelled CI job cleans up like Ctrl-C
     try:
         print(action(_target(args), args))
     except deploy.DeployError as error:
         print(f"{verb}失败：{error}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, deploy.Interrupted):
-        print(f"{verb}被中断：未完成的上传已清理，线上版本见 dutylist releases", file=sys.stderr)
+        print(f"{verb}被中断，未完成的部分已清理；线上版本见 dutylist releases", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0
 
 
