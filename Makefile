@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test screenshots deploy rollback links archive watch bench
+.PHONY: serve build check test screenshots deploy rollback releases links archive watch bench
 
 serve: $(VENV)/.runtime
 	$(BIN)/mkdocs serve -a 127.0.0.1:8000
@@ -28,13 +28,18 @@ test: $(VENV)/.test
 	$(BIN)/python -m pytest
 
 # Publish the site/ that `make build` made to DEPLOY_TARGET (a mounted web root, or user@host:/path over SSH with
-# DEPLOY_SSH_OPTIONS). It never builds: in CI the build runs in a job without the deploy key, and this one only uploads.
+# DEPLOY_SSH_OPTIONS); with DEPLOY_URL set, the public site is checked after the switch and rolled back on mismatch.
+# It never builds: in CI the build runs in a job without the deploy key, and this one only uploads.
 deploy: $(VENV)/.runtime
 	@test -d site || { echo "没有 site/ 目录：请先运行 make build（CI 中由 build 任务产出）" >&2; exit 1; }
 	$(BIN)/dutylist deploy --site site
 
+# Back to the release live before the current one, or to TO=<release>; `make releases` lists them.
 rollback: $(VENV)/.runtime
-	$(BIN)/dutylist rollback
+	$(BIN)/dutylist rollback $(if $(TO),--to $(TO))
+
+releases: $(VENV)/.runtime
+	$(BIN)/dutylist releases
 
 # Check every document link in the data against its archived copy (scheduled, never on an editor's push); writes
 # links-report.md and .json and archive/checks.json. Exit 1: a cited document is gone; 3: no network.

@@ -1,10 +1,11 @@
-"""Editors' commands: `dutylist check` and `dutylist new-year YEAR`."""
+"""Editors' and operators' commands: `dutylist check`, `new-year YEAR`, `deploy`, `rollback`, `releases`, `links`."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import shlex
+import signal
 import sys
 from pathlib import Path
 
@@ -26,7 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     publish.add_argument("--site", type=Path, default=Path("site"))
     publish.add_argument("--keep", type=int, default=5, help="保留的历史版本数")
     publish.add_argument("--max-page-loss", type=float, default=0.2, help="页面数比线上减少超过该比例时拒绝发布")
-    publish.add_argument("--force", action="store_true", help="页面大量减少时仍然发布")
+    publish.add_argument("--force", action="store_true", help="页面大量减少时仍然发布（不放过有问题的页面）")
+    publish.add_argument("--url", default=os.environ.get("DEPLOY_URL"),
+                         help="切换后从该网址检查首页和部分条目页，不符即自动回退；默认取环境变量 DEPLOY_URL")
     linkcheck = commands.add_parser("links", help="检查数据中所有文件链接（供定时任务使用）")
     linkcheck.add_argument("--cache", type=Path, default=Path(".cache/links.json"))
     linkcheck.add_argument("--timeout", type=float, default=10)
@@ -38,14 +41,18 @@ def main(argv: list[str] | None = None) -> int:
     keep.add_argument("--document-limit", type=float, default=archive.DOCUMENT_LIMIT / 2**20, help="单件上限（MB）")
     keep.add_argument("--total-limit", type=float, default=archive.TOTAL_LIMIT / 2**20, help="存档总量上限（MB）")
     keep.add_argument("--prune", action="store_true", help="删除已不在 documents.yaml 中的文件的存档（改名或删除标识后）")
-    back = commands.add_parser("rollback", help="回退到上一个版本")
-    for command in (publish, back):
+    back = commands.add_parser("rollback", help="回退到当前版本上线之前的那个版本")
+    back.add_argument("--to", help="回退到指定版本（见 dutylist releases）")
+    listing = commands.add_parser("releases", help="列出保留的版本及其发布记录，标出线上版本")
+    for command in (publish, back, listing):
         command.add_argument("--target", default=os.environ.get("DEPLOY_TARGET"), help="默认取环境变量 DEPLOY_TARGET")
         command.add_argument("--ssh-options", default=os.environ.get("DEPLOY_SSH_OPTIONS", ""),
                              help="传给 ssh 的参数，如 \"-p 2222 -i key\"")
+    for command in (publish, back):
+        command.add_argument("--lock-wait", type=float, default=600, help="另一个发布正在进行时最多等待的秒数")
     args = parser.parse_args(argv)
-    if args.command == "rollback":
-        return _rollback(args)
+    if args.command in ("rollback", "releases"):
+        return _on_target(args, _rollback if args.command == "rollback" else _releases)
     if args.command == "archive" and args.prune:   # before loading: the stale ids are what makes loading fail
         return _prune(args.data)
     try:
@@ -76,14 +83,37 @@ def _target(args) -> deploy.Target:
 
 
 def _deploy(dataset, args) -> int:
-    required = ["index.html", *(f"duties/{item.key}/index.html" for item in dataset.duty_list.items)]
+    return _on_target(args, lambda target, args: _publish(dataset, target, args))
+
+
+def _publish(dataset, target: deploy.Target, args) -> str:
+    """What the data says the site must show: the home page the list's title, each item page its text."""
+    expected = {"index.html": dataset.duty_list.title, "search/search_index.json": "",
+                **{f"duties/{item.key}/index.html": item.text for item in dataset.duty_list.items}}
+    release = deploy.deploy(args.site, target, expected, args.keep, args.max_page_loss, args.force,
+                            args.lock_wait, args.url)
+    return f"已发布版本 {release}" + (f"，{args.url} 检查通过" if args.url else "")
+
+
+def _on_target(args, action) -> int:
+    """Run a deploy command: one Chinese message on failure or interruption, never a traceback."""
+    verb = {"deploy": "发布", "rollback": "回退", "releases": "读取版本"}[args.command]
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # a cancelled CI job cleans up like Ctrl-C
     try:
-        release = deploy.deploy(args.site, _target(args), required, args.keep, args.max_page_loss, args.force)
+        print(action(_target(args), args))
     except deploy.DeployError as error:
-        print(f"发布失败：{error}", file=sys.stderr)
+        print(f"{verb}失败：{error}", file=sys.stderr)
         return 1
-    print(f"已发布版本 {release}")
+    except (KeyboardInterrupt, deploy.Interrupted):
+        print(f"{verb}被中断，未完成的部分已清理；线上版本见 dutylist releases", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+def _interrupt(signum, frame):
+    raise deploy.Interrupted
 
 
 def _links(dataset, args) -> int:
@@ -112,13 +142,14 @@ def _prune(data_dir: Path) -> int:
     return 0
 
 
-def _rollback(args) -> int:
-    try:
-        print(f"已回退到版本 {deploy.rollback(_target(args))}")
-    except deploy.DeployError as error:
-        print(f"回退失败：{error}", file=sys.stderr)
-        return 1
-    return 0
+def _rollback(target: deploy.Target, args) -> str:
+    target.require_tools()
+    return f"已回退到版本 {deploy.rollback(target, args.to, args.lock_wait)}"
+
+
+def _releases(target: deploy.Target, args) -> str:
+    target.require_tools()
+    return "\n".join(deploy.describe(target)) or "还没有发布过任何版本"
 
 
 def _new_year(dataset, data_dir: Path, year: int) -> int:

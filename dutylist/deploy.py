@@ -1,26 +1,61 @@
-"""Publish a built site to a web root, atomically and reversibly.
+"""Publish a built site to a web root, atomically and reversibly, one deploy at a time.
 
 Layout on the target (a local folder or `user@host:/path` over SSH):
     releases/<id>/       one folder per release, with its own `.release-manifest` (sha256sum format)
     releases/.incoming-* an upload in progress; never served, removed on failure or by the next deploy
     current -> releases/<id>   the symlink the web server serves, switched with one rename
+    releases.log         append-only history: one JSON line per switch of `current` (deploy or rollback)
+    .deploy.lock         local targets: flock'ed by the running deploy (released by the kernel if it dies)
+    .deploy.lock.d/      SSH targets: created atomically by the running deploy; `holder` says who and since
+                         when, refreshed while it runs; broken by the next deploy once stale
 The same shell steps run locally or over SSH, so both paths are the same code.
 """
 
 from __future__ import annotations
 
+import ctypes
+import fcntl
+import getpass
 import hashlib
+import json
+import os
+import secrets
 import shlex
+import shutil
+import signal
+import socket
 import subprocess
+import sys
 import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .sitecheck import check_site
+
 MANIFEST = ".release-manifest"
+LOG = "releases.log"
+LOCK_FILE, LOCK_DIR = ".deploy.lock", ".deploy.lock.d"
+INSTALL = {"rsync": "apt-get install rsync", "ssh": "apt-get install openssh-client"}
 
 
 class DeployError(Exception):
     pass
+
+
+class Interrupted(BaseException):
+    """SIGTERM, raised like Ctrl-C so that every cleanup runs."""
+
+
+_prctl = ctypes.CDLL(None).prctl if sys.platform.startswith("linux") else None  # looked up once, not after fork
+
+
+def _die_with_parent() -> None:
+    """In a child before exec: be killed when the deploy dies, even by SIGKILL (Linux), so no upload outlives it."""
+    if _prctl:
+        _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 @dataclass
@@ -36,11 +71,24 @@ class Target:
             return cls(root.rstrip("/") or "/", host, ssh_options or [])
         return cls(str(Path(spec).resolve()), None, [])
 
-    def run(self, script: str) -> str:
+    def require_tools(self, *tools: str) -> None:
+        """One clear line instead of a traceback when a tool is missing here."""
+        for tool in (*tools, "ssh") if self.host else tools:
+            if not shutil.which(tool):
+                raise DeployError(f"找不到 {tool} 命令，请先安装（Debian/Ubuntu：{INSTALL[tool]}）")
+
+    def command(self, remote: str) -> list[str]:
+        return ["ssh", *self.ssh_options, self.host, remote] if self.host else ["bash", "-c", remote]
+
+    def run(self, script: str, timeout: float = 600) -> str:
         """Run a bash script in the web root; raise DeployError with its message when it fails."""
         script = f"set -euo pipefail; mkdir -p {shlex.quote(self.root)}; cd {shlex.quote(self.root)}; {script}"
-        command = ["ssh", *self.ssh_options, self.host, "bash -s"] if self.host else ["bash", "-s"]
-        result = subprocess.run(command, input=script, capture_output=True, text=True, timeout=600)
+        command = self.command("bash -s") if self.host else ["bash", "-s"]
+        try:
+            result = subprocess.run(command, input=script, capture_output=True, text=True, timeout=timeout,
+                                    preexec_fn=_die_with_parent)
+        except subprocess.TimeoutExpired:
+            raise DeployError(f"{self.host or '本机'} 上的命令超过 {timeout:.0f} 秒未完成") from None
         if result.returncode:
             raise DeployError(result.stderr.strip() or f"exit {result.returncode}")
         return result.stdout
@@ -52,9 +100,32 @@ class Target:
             command += ["-e", shlex.join(["ssh", *self.ssh_options]), f"{self.host}:{destination}"]
         else:
             command.append(destination)
-        result = subprocess.run(command, capture_output=True, text=True, timeout=1800)
-        if result.returncode:
-            raise DeployError(f"上传失败：{result.stderr.strip()}")
+        # its own process group, so that an interruption stops rsync's helper processes too, before cleanup
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                   process_group=0, preexec_fn=_die_with_parent)
+        try:
+            errors = process.communicate(timeout=1800)[1]
+        except subprocess.TimeoutExpired:
+            _stop_group(process)
+            raise DeployError("上传超过 30 分钟未完成") from None
+        except BaseException:
+            _stop_group(process)
+            raise
+        if process.returncode:
+            raise DeployError(f"上传失败：{errors.strip()}")
+
+
+def _stop_group(process: subprocess.Popen, timeout: float = 10) -> None:
+    """Kill a process group and wait until none of it is left (or `timeout`)."""
+    deadline = time.monotonic() + timeout
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        while time.monotonic() < deadline:
+            os.killpg(process.pid, 0)
+            time.sleep(0.05)
+    except ProcessLookupError:
+        pass
 
 
 def manifest(site: Path) -> dict[str, str]:
@@ -63,58 +134,284 @@ def manifest(site: Path) -> dict[str, str]:
             for p in sorted(site.rglob("*")) if p.is_file()}
 
 
-def deploy(site: Path, target: Target, required: list[str], keep: int = 5, max_page_loss: float = 0.2,
-           force: bool = False) -> str:
-    """Upload, verify, then switch `current`; return the release id. Nothing live changes unless all checks pass."""
+# --- deploy ----------------------------------------------------------------------------------------
+
+
+def deploy(site: Path, target: Target, expected: dict[str, str], keep: int = 5, max_page_loss: float = 0.2,
+           force: bool = False, lock_wait: float = 600, smoke_url: str | None = None) -> str:
+    """Check, upload, verify, switch `current`, smoke-check; return the release id.
+
+    `expected` maps files the site must have to the text each must contain ("" for none). Nothing live changes
+    unless every check passes, and a failed smoke check switches back to the release that was live.
+    """
+    target.require_tools("rsync")
+    problems = check_site(site, expected)
+    if problems:
+        listing = "\n".join(f"  {p}" for p in problems[:30])
+        more = f"\n  ……另有 {len(problems) - 30} 处" if len(problems) > 30 else ""
+        raise DeployError(f"站点未通过上线前检查，线上版本未改动。有问题的页面：\n{listing}{more}")
     files = manifest(site)
-    missing = [page for page in required if page not in files]
-    if missing:
-        raise DeployError(f"站点缺少必需页面：{', '.join(missing[:5])}")
-    target.run("mkdir -p releases; rm -rf releases/.incoming-*")
-    _guard_page_loss(target, files, max_page_loss, force)
     release = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + _digest(files)[:8]
-    if target.run(f"test -d releases/{release} && echo present || true").strip():  # same content, same second
-        switch(target, release)
-        return release
-    incoming = f"releases/.incoming-{release}"
-    try:
-        target.upload(site, incoming)
-        _verify(target, incoming, files)
-    except BaseException:
-        target.run(f"rm -rf {incoming}")
-        raise
-    listing = "".join(f"{digest}  ./{path}\n" for path, digest in files.items())
-    target.run(f"cat > {incoming}/{MANIFEST} <<'EOF'\n{listing}EOF\nmv {incoming} releases/{release}")
-    switch(target, release)
-    _prune(target, keep)
+    with lock(target, lock_wait):
+        now = _prepare(target)
+        _guard_page_loss(now.live_pages, files, max_page_loss, force)
+        if release not in now.names:  # else the same content was deployed this very second
+            _upload_release(site, target, release, files)
+        switch(target, release, "deploy")
+        if smoke_url:
+            _smoke_or_roll_back(smoke_url, files, expected, target, now.current)
+        _prune(target, keep)
     return release
 
 
-def switch(target: Target, release: str) -> None:
-    """Point `current` at a release with one atomic rename."""
-    target.run(f"test -d releases/{shlex.quote(release)}; ln -sfn releases/{shlex.quote(release)} current.new; "
-               "mv -T current.new current")
+def _prepare(target: Target) -> "State":
+    """Clear what an interrupted deploy left (safe: we hold the lock); check rsync there; adopt a pre-log site."""
+    rsync_there = ("command -v rsync >/dev/null || { echo '服务器上找不到 rsync 命令，请在服务器上安装"
+                   "（Debian/Ubuntu：apt-get install rsync）' >&2; exit 1; }; ") if target.host else ""
+    now = state(target, before=f"{rsync_there}mkdir -p releases; {_remove('releases/.incoming-*')}; ")
+    if now.current in now.names and not now.entries:
+        _log(target, now.current, "adopt")  # a release live before the log existed: still a rollback target
+    return now
 
 
-def releases(target: Target) -> tuple[list[str], str | None]:
-    """Release ids, oldest first, and the one `current` points to."""
-    out = target.run("ls -1 releases 2>/dev/null | grep -v '^\\.' || true; echo '--'; readlink current || true")
-    names, _, current = out.partition("--\n")
-    return sorted(names.split()), (current.strip().removeprefix("releases/") or None)
+def _upload_release(site: Path, target: Target, release: str, files: dict[str, str]) -> None:
+    incoming = f"releases/.incoming-{release}-{secrets.token_hex(4)}"
+    try:
+        target.upload(site, incoming)
+        _verify(target, incoming, files)
+        listing = "".join(f"{digest}  ./{path}\n" for path, digest in files.items())
+        target.run(f"cat > {incoming}/{MANIFEST} <<'EOF'\n{listing}EOF\nmv -T {incoming} releases/{release}")
+    except BaseException:
+        try:
+            target.run(_remove(incoming))
+        except DeployError:
+            pass  # the next deploy removes it
+        raise
 
 
-def rollback(target: Target) -> str:
-    names, current = releases(target)
-    if current not in names or names.index(current) == 0:
-        raise DeployError("没有可以回退到的更早版本")
-    previous = names[names.index(current) - 1]
-    switch(target, previous)
-    return previous
+def _remove(pattern: str) -> str:
+    """rm -rf, retried while a dying upload (a remote rsync whose connection just closed) may still write."""
+    return f"for attempt in 1 2 3 4 5; do rm -rf {pattern} 2>/dev/null && break; sleep 1; done; rm -rf {pattern}"
 
 
-def _guard_page_loss(target: Target, files: dict[str, str], max_page_loss: float, force: bool) -> None:
-    live = target.run(f"cat current/{MANIFEST} 2>/dev/null | grep -c '\\.html$' || true").strip()
-    live_pages, new_pages = int(live or 0), sum(1 for p in files if p.endswith(".html"))
+def switch(target: Target, release: str, action: str) -> None:
+    """Point `current` at a release with one atomic rename, and record it in the log."""
+    quoted = shlex.quote(f"releases/{release}")
+    target.run(f"test -d {quoted}; ln -sfn {quoted} current.new; mv -T current.new current; "
+               + _log_command(release, action))
+
+
+def _log(target: Target, release: str, action: str) -> None:
+    target.run(_log_command(release, action))
+
+
+def _log_command(release: str, action: str) -> str:
+    entry = {"release": release, "action": action, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+             "commit": _commit(), "by": _who()}
+    return f"printf '%s\\n' {shlex.quote(json.dumps(entry, ensure_ascii=False))} >> {LOG}"
+
+
+def _commit() -> str | None:
+    commit = os.environ.get("CI_COMMIT_SHA") or os.environ.get("GITHUB_SHA")
+    if not commit:
+        try:
+            result = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
+            commit = result.stdout.strip() if result.returncode == 0 else None
+        except OSError:
+            commit = None
+    return commit
+
+
+def _who() -> str:
+    """The person or job behind a switch: CI's user and job when run by CI, else the local user and host."""
+    user = os.environ.get("GITLAB_USER_LOGIN") or os.environ.get("GITHUB_ACTOR") or _login()
+    job = os.environ.get("CI_JOB_URL")
+    if not job and os.environ.get("GITHUB_RUN_ID"):
+        job = (f"{os.environ.get('GITHUB_SERVER_URL', 'https://github.com')}/"
+               f"{os.environ.get('GITHUB_REPOSITORY', '')}/actions/runs/{os.environ['GITHUB_RUN_ID']}")
+    return f"{user} ({job or socket.gethostname()})"
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "?"
+
+
+# --- history and rollback --------------------------------------------------------------------------
+
+
+@dataclass
+class State:
+    names: list[str]           # release ids, oldest name first
+    current: str | None        # the one `current` points to
+    entries: list[dict]        # the release log, oldest first
+    live_pages: int            # HTML pages of the live release
+
+
+def state(target: Target, before: str = "") -> State:
+    """Everything a deploy or rollback decides on, read in one round trip (each SSH connection costs)."""
+    out = target.run(f"{before}ls -1 releases 2>/dev/null | grep -v '^\\.' || true; echo '--'; "
+                     "readlink current || true; echo '--'; "
+                     f"grep -c '\\.html$' current/{MANIFEST} 2>/dev/null || true; echo '--'; "
+                     f"cat {LOG} 2>/dev/null || true")
+    names, current, pages, log = out.split("--\n", 3)
+    return State(sorted(names.split()), current.strip().removeprefix("releases/") or None, _parse_log(log),
+                 int(pages.strip() or 0))
+
+
+def _parse_log(text: str) -> list[dict]:
+    """Log entries; a line that is not a JSON object with a release is skipped."""
+    entries = []
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and isinstance(entry.get("release"), str):
+            entries.append(entry)
+    return entries
+
+
+def live_stack(entries: list[dict], names: list[str], current: str | None) -> list[str]:
+    """Releases in the order they went live, the current last; a rollback removes what it rolled back from.
+
+    So rollback always undoes the last deploy: A, B, rollback (→ A), C, rollback → A, and never B again.
+    """
+    if not entries:  # a target deployed before the log existed: by name, as it was then
+        return names[:names.index(current) + 1] if current in names else []
+    stack: list[str] = []
+    for entry in entries:
+        release = entry["release"]
+        if entry.get("action") == "rollback" and release in stack:
+            del stack[len(stack) - stack[::-1].index(release):]
+        else:
+            stack.append(release)
+    return stack
+
+
+def rollback(target: Target, to: str | None = None, lock_wait: float = 600) -> str:
+    """Switch back to the release that was live before the current one, or to `to`; return it."""
+    with lock(target, lock_wait):
+        now = state(target)
+        names, current = now.names, now.current
+        if to is not None:
+            if to not in names:
+                raise DeployError(f"没有版本 {to}；现有版本：{', '.join(reversed(names)) or '无'}")
+            chosen = to
+        else:
+            stack = live_stack(now.entries, names, current)
+            if stack and stack[-1] == current:
+                stack = stack[:-1]
+            chosen = next((r for r in reversed(stack) if r in names and r != current), None)
+            if not chosen:
+                raise DeployError("没有可以回退到的更早版本")
+        switch(target, chosen, "rollback")
+    return chosen
+
+
+def describe(target: Target) -> list[str]:
+    """One line per kept release, newest switch first, the live one marked, for `dutylist releases`."""
+    now = state(target)
+    names, current, entries = now.names, now.current, now.entries
+    last = {e["release"]: e for e in entries}
+    switched = {e["release"]: i for i, e in enumerate(entries)}
+    lines = []
+    for name in sorted(names, key=lambda n: (switched.get(n, -1), n), reverse=True):
+        entry = last.get(name, {})
+        details = "  ".join(str(entry.get(k) or "") for k in ("time", "action", "by"))
+        commit = (entry.get("commit") or "")[:12]
+        mark = "* " if name == current else "  "
+        lines.append(f"{mark}{name}  {details}  {commit}".rstrip() + ("  ← 线上" if name == current else ""))
+    return lines
+
+
+# --- one deploy at a time --------------------------------------------------------------------------
+
+
+@contextmanager
+def lock(target: Target, wait: float, stale: float = 120):
+    """Hold the target's deploy lock; wait up to `wait` seconds for another deploy, then stop with who holds it."""
+    holder = f"{_who()} pid {os.getpid()} 自 {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}"
+    with (_ssh_lock if target.host else _local_lock)(target, wait, stale, holder):
+        yield
+
+
+def _busy(holder: str, wait: float) -> DeployError:
+    return DeployError(f"另一个发布或回退正在进行（{holder.strip() or '未知'}），等待 {wait:g} 秒后仍未结束；"
+                       "请稍后再试")
+
+
+@contextmanager
+def _local_lock(target: Target, wait: float, stale: float, holder: str):
+    """flock: the kernel releases it when the process dies, however it dies; children do not inherit it."""
+    Path(target.root).mkdir(parents=True, exist_ok=True)
+    with open(Path(target.root) / LOCK_FILE, "a+", encoding="utf-8") as file:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    file.seek(0)
+                    raise _busy(file.read(), wait) from None
+                time.sleep(0.2)
+        file.truncate(0)
+        file.write(holder + "\n")
+        file.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(file, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _ssh_lock(target: Target, wait: float, stale: float, holder: str):
+    """mkdir is atomic; `holder` is refreshed while we run, so a lock left by a killed deploy goes stale."""
+    token = secrets.token_hex(8)
+    acquire = (
+        f"if mkdir {LOCK_DIR} 2>/dev/null; then printf '%s\\n' {shlex.quote(f'{token} {holder}')} > {LOCK_DIR}/holder;"
+        " echo acquired; exit 0; fi; "
+        f"age=$(( $(date +%s) - $(stat -c %Y {LOCK_DIR}/holder 2>/dev/null || stat -c %Y {LOCK_DIR} 2>/dev/null"
+        " || date +%s) )); "
+        f"if [ $age -gt {int(stale)} ]; then mv -T {LOCK_DIR} {LOCK_DIR}.stale.$$ 2>/dev/null"
+        f" && rm -rf {LOCK_DIR}.stale.$$; echo broken; exit 0; fi; "
+        f"cut -d' ' -f2- {LOCK_DIR}/holder 2>/dev/null || true")
+    deadline = time.monotonic() + wait
+    while (answer := target.run(acquire).strip()) != "acquired":
+        if answer != "broken":
+            if time.monotonic() >= deadline:
+                raise _busy(answer, wait)
+            time.sleep(1)
+    heartbeat = _heartbeat(target, token, stale / 4)
+    try:
+        yield
+    finally:
+        heartbeat.stdin.close()  # the remote loop reads EOF and ends
+        try:
+            heartbeat.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            heartbeat.kill()
+            heartbeat.wait()
+        target.run(f"if [ \"$(cut -d' ' -f1 {LOCK_DIR}/holder 2>/dev/null)\" = {token} ]; then rm -rf {LOCK_DIR}; fi")
+
+
+def _heartbeat(target: Target, token: str, interval: float) -> subprocess.Popen:
+    """Touch our lock's holder file every `interval` seconds until our stdin closes (or we die, and ssh with us)."""
+    loop = (f"cd {shlex.quote(target.root)} || exit; "
+            f"while [ \"$(cut -d' ' -f1 {LOCK_DIR}/holder 2>/dev/null)\" = {token} ]; do touch {LOCK_DIR}/holder; "
+            f"read -r -t {max(interval, 1):.0f} _; [ $? -gt 128 ] || exit 0; done")
+    return subprocess.Popen(target.command("bash -c " + shlex.quote(loop)), stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+
+
+# --- checks ----------------------------------------------------------------------------------------
+
+
+def _guard_page_loss(live_pages: int, files: dict[str, str], max_page_loss: float, force: bool) -> None:
+    new_pages = sum(1 for p in files if p.endswith(".html"))
     if live_pages and new_pages < live_pages * (1 - max_page_loss) and not force:
         raise DeployError(f"新版本只有 {new_pages} 个页面，比线上的 {live_pages} 个少了超过 {max_page_loss:.0%}；"
                           "确认无误请加 --force")
@@ -128,9 +425,55 @@ def _verify(target: Target, incoming: str, files: dict[str, str]) -> None:
         raise DeployError(f"上传校验失败，线上版本未改动：{differing}")
 
 
+def smoke_pages(expected: dict[str, str], sample: int = 5) -> list[str]:
+    """The home page and up to `sample` item pages spread over the list: what the public must see."""
+    pages = [p for p in expected if p.endswith(".html") and p != "index.html"]
+    step = max(1, len(pages) // sample)
+    return ["index.html", *pages[::step][:sample]]
+
+
+def smoke_check(url: str, files: dict[str, str], pages: list[str], attempts: int = 3) -> list[str]:
+    """Pages whose public copy at `url` differs from the release's file, retried briefly for caches to settle."""
+    for attempt in range(attempts):
+        if attempt:
+            time.sleep(1)
+        failing = [f"{page}：{problem}" for page in pages if (problem := _fetch_problem(url, page, files.get(page)))]
+        if not failing:
+            return []
+    return failing
+
+
+def _fetch_problem(url: str, page: str, digest: str | None) -> str | None:
+    address = url.rstrip("/") + "/" + page.removesuffix("index.html")
+    try:
+        with urllib.request.urlopen(address, timeout=20) as response:
+            body = response.read()
+    except (urllib.error.URLError, OSError) as error:
+        return f"无法访问 {address}（{error}）"
+    return None if hashlib.sha256(body).hexdigest() == digest else f"{address} 的内容与本次发布的文件不同"
+
+
+def _smoke_or_roll_back(url: str, files: dict[str, str], expected: dict[str, str], target: Target,
+                        previous: str | None) -> None:
+    failing = smoke_check(url, files, smoke_pages(expected))
+    if not failing:
+        return
+    if previous:
+        switch(target, previous, "rollback")
+        outcome = f"已自动回退到 {previous}"
+    else:
+        outcome = "没有可回退的版本，请检查网站服务器是否指向 current/"
+    raise DeployError(f"切换后从 {url} 检查失败，{outcome}：\n" + "\n".join(f"  {p}" for p in failing))
+
+
 def _prune(target: Target, keep: int) -> None:
-    names, current = releases(target)
-    old = [n for n in names[:-keep] if n != current] if keep > 0 else []
+    """Keep the current release and the `keep` releases rollback may reach first (then the most recent ones)."""
+    now = state(target)
+    names, current, entries = now.names, now.current, now.entries
+    reachable = [*reversed(live_stack(entries, names, current)), *(e["release"] for e in reversed(entries)),
+                 *reversed(names)]
+    kept = {current, *list(dict.fromkeys(r for r in reachable if r in names))[:max(keep, 1)]}
+    old = [n for n in names if n not in kept]
     if old:
         target.run("rm -rf " + " ".join(f"releases/{shlex.quote(n)}" for n in old))
 
