@@ -39,7 +39,6 @@ def on_config(config):
     config.site_name = dataset.site.site_name
     config.site_description = dataset.site.description
     config.extra["gov"] = dataset.site.model_dump(include={"sponsor", "site_code", "icp", "psb", "contact", "correction_url"})
-    config.extra["content_source"] = dataset.duty_list.publisher
     config.extra["latest_date"] = max([d.published for d in dataset.documents] + [dataset.duty_list.published]).isoformat()
     sections = {path: _escaped(entries) for path, entries in pages.nav_sections(dataset).items()}
     config.nav = [{title: sections.get(path, path)} if isinstance(path, str) else {title: path}
@@ -65,6 +64,8 @@ def on_files(files, config):
             raise PluginError(f"docs/{page.uri} 与自动生成的页面重名，请删除该文件（条目补充说明请放在 data/narratives/）")
         meta = {"title": str(escape(page.title)), "description": str(escape(page.description)),
                 "pub_date": page.pub_date, "updated": pages.last_changed(page, history), **page.variables}
+        if page.shows_list:
+            meta["content_source"] = dataset.duty_list.publisher
         if not page.searchable:
             meta["search"] = {"exclude": True}
         front = yaml.safe_dump(meta,

@@ -17,7 +17,7 @@ class Status(Enum):
     NOT_YET_DUE = ("not-yet-due", "未到期", "期限或年度尚未结束")
     NOT_RECORDED = ("not-recorded", "尚未收录", "本站数据中还没有相应文件；这说的是本站数据，不是断言政府未公开")
     CONFIRMED_MISSING = ("confirmed-missing", "经核查未公开", "编者核查后确认未找到公开文件，并记录了核查日期与范围")
-    NOT_APPLICABLE = ("not-applicable", "不适用", "该年度这项要求尚未提出")
+    NOT_APPLICABLE = ("not-applicable", "不适用", "该年度早于这项要求开始适用的年度（原因见该项公开义务的说明）")
 
     def __init__(self, slug: str, label: str, meaning: str):
         self.slug, self.label, self.meaning = slug, label, meaning
