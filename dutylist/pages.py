@@ -14,6 +14,7 @@ class Page:
     title: str
     description: str
     variables: dict = field(default_factory=dict)   # front-matter variables the template reads
+    # ("hide": ["footer"] on item pages: their own pager goes item by item; Material's would follow the nav)
     body: str = ""               # editors' own Markdown appended to the generated content
     pub_date: str = ""           # the newest source date behind the page (portal metadata PubDate), never the build date
     searchable: bool = True      # False for pages that only repeat item pages' text: a smaller, sharper index
@@ -42,7 +43,7 @@ def plan(dataset: Dataset) -> list[Page]:
         sources = ("list.yaml", "obligations.yaml", f"narratives/{item.key}.md",
                    *sorted({f"progress/{year}.yaml" for year, _, _ in evidence}))
         pages.append(Page(f"duties/{item.key}.md", "page_item.md", item.label, item.text[:120],
-                          {"dl_item": item.key}, dataset.narratives.get(item.key, ""), max(dates).isoformat(),
+                          {"dl_item": item.key, "hide": ["footer"]}, dataset.narratives.get(item.key, ""), max(dates).isoformat(),
                           sources=sources, shows_list=True))
     pages.append(Page("years/index.md", "page_years.md", "年度进展", "各年度履职进展与公开情况", pub_date=newest,
                       searchable=False, sources=("progress/", "documents.yaml", "obligations.yaml")))

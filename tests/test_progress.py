@@ -32,11 +32,12 @@ def annual_report_status(on: str, year: int) -> Status:
 
 
 def status_cells(item_page: Page, obligation_text: str) -> dict[int, str]:
+    """The obligation's status per year, as its line of year links and status chips reads."""
     block = next(e for e in item_page.find_all("div", cls="dl-obligation") if obligation_text in e["text"])
     start = item_page.elements.index(block)
-    headers = [e for e in item_page.elements[start:] if e["tag"] == "th"][:5]
-    cells = [e for e in item_page.elements[start:] if e["tag"] == "span" and "dl-status" in e["attrs"].get("class", "")][:5]
-    return {int(h["text"].rstrip("年")): c["text"] for h, c in zip(headers, cells)}
+    years = [e for e in item_page.elements[start:] if e["tag"] == "a" and e["attrs"].get("href", "").startswith("#y")][:5]
+    chips = [e for e in item_page.elements[start:] if e["tag"] == "span" and "dl-chip" in e["attrs"].get("class", "")][:5]
+    return {int(y["text"].rstrip("年")): c["text"].lstrip("✓!…?✗– ") for y, c in zip(years, chips)}
 
 
 def test_annual_reports_are_on_item_3_with_real_titles_dates_and_links(page):
@@ -114,7 +115,7 @@ def test_coverage_matrix_has_every_item_and_year_and_agrees_with_year_pages(page
         assert "27 项中有" in year_page.text()
         shown = year_page.find_all("strong", **{"data-count": "items-with-evidence"})[0]["text"]
         assert int(shown) == with_evidence
-        footer = home.find_all("td", **{"data-year": str(year), "data-count": "items-with-evidence"})[0]["text"]
+        footer = home.find_all("span", **{"data-year": str(year), "data-count": "items-with-evidence"})[0]["text"]
         assert int(footer) == with_evidence
 
 

@@ -37,7 +37,7 @@ def test_holding_events_is_not_a_disclosure_duty(page):
     for key in ("22", "24"):  # the list asks for lectures and 宪法日 activities, not for publishing anything
         item = page(f"duties/{key}/")
         assert not item.find_all("div", cls="dl-obligation")
-        assert item.find_all("ol", cls="dl-timeline")  # the evidence stays
+        assert item.find_all("ul", cls="dl-timeline")  # the evidence stays
 
 
 def test_a_decree_repealing_rules_does_not_count_as_publishing_one(page):
