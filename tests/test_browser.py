@@ -181,3 +181,26 @@ def test_phone_menu_opens(visit):
     tab.locator("label.md-header__button[for='__drawer']").click()
     tab.locator("nav.md-nav--primary").first.wait_for(state="visible")
     assert tab.locator("nav.md-nav--primary").first.is_visible()
+
+
+def test_phone_matrix_shows_every_year_of_a_row_inside_the_screen(visit):
+    tab = visit("", width=375)
+    boxes = tab.evaluate("""[...document.querySelectorAll('.dl-matrix tbody tr')].map(row =>
+        [...row.querySelectorAll('td.dl-cell')].map(td => { const r = td.getBoundingClientRect();
+                                                           return [r.left, r.right, r.width]; }))""")
+    assert len(boxes) == 27 and all(len(row) == 5 for row in boxes)
+    assert all(left >= 0 and right <= 375 and width > 30 for row in boxes for left, right, width in row)
+    assert tab.locator(".dl-matrix td.dl-cell").first.inner_text().startswith("2022年")  # each chip names its year
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_high_contrast_keeps_statuses_apart_in_words_and_marks(visit):
+    tab = visit("duties/3/")
+    tab.get_by_role("button", name="高对比度").click()
+    chips = tab.locator(".dl-strip .dl-chip")
+    texts = [chips.nth(i).inner_text() for i in range(chips.count())]
+    assert texts[2] == "?尚未收录" and texts[0] == "✓按时公开"
+    styles = tab.evaluate("""[...document.querySelectorAll('.dl-strip .dl-chip')].map(c => {
+        const s = getComputedStyle(c); return [s.color, s.backgroundColor, s.borderTopStyle]; })""")
+    assert styles[0][:2] == styles[2][:2] == ["rgb(255, 255, 255)", "rgb(0, 0, 0)"]  # colour carries nothing here
+    assert styles[0][2] != styles[2][2]  # the border's shape still does
