@@ -68,6 +68,8 @@ def on_files(files, config):
             meta["content_source"] = dataset.duty_list.publisher
         if not page.searchable:
             meta["search"] = {"exclude": True}
+        elif page.search_boost != 1:
+            meta["search"] = {"boost": page.search_boost}
         front = yaml.safe_dump(meta,
                                allow_unicode=True, sort_keys=False)
         content = f"---\n{front}---\n{{% include '{page.template}' %}}\n\n{page.body}"

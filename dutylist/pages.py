@@ -18,6 +18,7 @@ class Page:
     body: str = ""               # editors' own Markdown appended to the generated content
     pub_date: str = ""           # the newest source date behind the page (portal metadata PubDate), never the build date
     searchable: bool = True      # False for pages that only repeat item pages' text: a smaller, sharper index
+    search_boost: float = 1      # item pages rank above pages that only mention a duty's words
     sources: tuple[str, ...] = ()  # data files the page shows, for its "updated" date from their history
     shows_list: bool = False     # renders the list's own text: its publisher is the page's ContentSource
 
@@ -44,7 +45,7 @@ def plan(dataset: Dataset) -> list[Page]:
                    *sorted({f"progress/{year}.yaml" for year, _, _ in evidence}))
         pages.append(Page(f"duties/{item.key}.md", "page_item.md", item.label, item.text[:120],
                           {"dl_item": item.key, "hide": ["footer"]}, dataset.narratives.get(item.key, ""), max(dates).isoformat(),
-                          sources=sources, shows_list=True))
+                          sources=sources, shows_list=True, search_boost=3))
     pages.append(Page("years/index.md", "page_years.md", "年度进展", "各年度履职进展与公开情况", pub_date=newest,
                       searchable=False, sources=("progress/", "documents.yaml", "obligations.yaml")))
     for year in dataset.years:

@@ -76,10 +76,22 @@ def search(tab, query: str) -> list[str]:
     return [links.nth(i).get_attribute("href") for i in range(links.count())]
 
 
-@pytest.mark.parametrize("query, item", [("行政复议", 18), ("宪法日", 24), ("出庭应诉", 20)])
-def test_search_box_lists_the_item(visit, query, item):
+@pytest.mark.parametrize("query, item, within", [("行政复议", 18, 1), ("宪法日", 24, 1), ("出庭应诉", 20, 1),
+                                                 ("法治督察", 5, 3)])
+def test_search_ranks_the_duty_first(visit, query, item, within):
     hrefs = search(visit(), query)
-    assert any(f"duties/{item}/" in h for h in hrefs[:6]), hrefs
+    assert any(f"duties/{item}/" in h for h in hrefs[:within]), hrefs
+
+
+def test_search_highlights_every_word_and_quotes_the_duty(visit):
+    tab = visit()
+    search(tab, "行政复议")
+    first = tab.locator(".md-search-result__item").first
+    assert {m.inner_text() for m in first.locator("mark").all()} >= {"行政", "复议"}
+    assert "支持" in first.inner_text() and "属于" not in first.inner_text()  # the duty's words, not a breadcrumb
+    first.locator("a").first.click()
+    tab.locator("article mark").first.wait_for(timeout=15000)
+    assert {m.inner_text() for m in tab.locator("article mark").all()} >= {"行政", "复议"}
 
 
 def _first_visit(browser, url: str):
