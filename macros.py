@@ -38,6 +38,8 @@ def on_config(config):
     dataset = _dataset(config)
     config.site_name = dataset.site.site_name
     config.site_description = dataset.site.description
+    if dataset.site.site_url:  # only a real address: sitemap.xml and canonical links are built from it
+        config.site_url = dataset.site.site_url.rstrip("/") + "/"
     config.extra["gov"] = dataset.site.model_dump(include={"sponsor", "site_code", "icp", "psb", "contact", "correction_url"})
     config.extra["latest_date"] = max([d.published for d in dataset.documents] + [dataset.duty_list.published]).isoformat()
     sections = {path: _escaped(entries) for path, entries in pages.nav_sections(dataset).items()}

@@ -144,6 +144,7 @@ class Site(Model):
 
     site_name: Text
     description: Text | None = None
+    site_url: Url | None = Field(None, description="本站正式网址，如 https://example.gov.cn/fzqd/（用于站点地图和规范链接）")
     sponsor: Text | None = Field(None, description="主办单位")
     site_code: Text | None = Field(None, description="政府网站标识码")
     icp: Text | None = Field(None, description="ICP备案号")

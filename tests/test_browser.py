@@ -135,7 +135,7 @@ def test_arriving_from_a_search_result_highlights_the_query(browser, base_url):
         context.close()
 
 
-@pytest.mark.parametrize("path", ["", "duties/18/", "years/2025/", "documents/"])
+@pytest.mark.parametrize("path", ["", "duties/18/", "years/2025/", "documents/", "groups/1/", "404.html"])
 def test_axe_finds_no_wcag_21_aa_violation(visit, path):
     tab = visit(path)
     result = Axe().run(tab, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
@@ -180,9 +180,23 @@ def test_print_hides_navigation_and_shows_link_urls(visit):
     assert not tab.locator(".dl-reading").is_visible()
     after = tab.evaluate("getComputedStyle(document.querySelector('.dl-timeline a[rel=noopener]'), '::after').content")
     assert "http" in after
+    head = tab.locator(".dl-print-head")
+    assert head.is_visible()
+    assert "营口市政府主要负责人法治建设职责履行公示" in head.inner_text()  # the site's name, from data/site.yaml
+    assert tab.url.split("?")[0] in head.inner_text() and "打印日期：20" in head.inner_text()
+    tab.emulate_media(media="screen")
+    assert not head.is_visible()
 
 
-@pytest.mark.parametrize("path", ["", "duties/18/", "years/2025/", "documents/"])
+def test_404_page_speaks_chinese_and_its_search_link_opens_search(visit):
+    tab = visit("404.html")
+    assert "找不到这个页面" in tab.locator("article").inner_text()
+    tab.get_by_role("link", name="搜索本站").click()
+    tab.locator("input.md-search__input").wait_for(state="visible")
+    assert tab.evaluate("document.activeElement.matches('input.md-search__input')")
+
+
+@pytest.mark.parametrize("path", ["", "duties/18/", "years/2025/", "documents/", "groups/1/", "404.html"])
 def test_phone_width_does_not_scroll_sideways(visit, path):
     tab = visit(path, width=375)
     assert tab.evaluate("document.documentElement.scrollWidth") <= 375
