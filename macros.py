@@ -44,8 +44,9 @@ def on_config(config):
     # The theme prints these as markup, some places through `|e` and some not: escaped Markup is right in both
     config.site_name = escape(dataset.site.site_name)
     config.site_description = escape(dataset.site.description) if dataset.site.description else None
+    if dataset.site.site_url:  # only a real address: sitemap.xml and canonical links are built from it
+        config.site_url = dataset.site.site_url.rstrip("/") + "/"
     config.extra["gov"] = dataset.site.model_dump(include={"sponsor", "site_code", "icp", "psb", "contact", "correction_url"})
-    config.extra["content_source"] = dataset.duty_list.publisher
     config.extra["latest_date"] = max([d.published for d in dataset.documents] + [dataset.duty_list.published]).isoformat()
     sections = {path: _escaped(entries) for path, entries in pages.nav_sections(dataset).items()}
     config.nav = [{title: sections.get(path, path)} if isinstance(path, str) else {title: path}
@@ -75,8 +76,12 @@ def on_files(files, config):
             raise PluginError(f"docs/{page.uri} 与自动生成的页面重名，请删除该文件（条目补充说明请放在 data/narratives/）")
         meta = {"title": str(escape(page.title)), "description": str(escape(page.description)),
                 "pub_date": page.pub_date, "updated": pages.last_changed(page, history), **page.variables}
+        if page.shows_list:
+            meta["content_source"] = dataset.duty_list.publisher
         if not page.searchable:
             meta["search"] = {"exclude": True}
+        elif page.search_boost != 1:
+            meta["search"] = {"boost": page.search_boost}
         front = yaml.safe_dump(meta,
                                allow_unicode=True, sort_keys=False)
         content = f"---\n{front}---\n{{% include '{page.template}' %}}\n"
@@ -189,7 +194,8 @@ def define_env(env):
         Status=status.Status,
         statuses_of=lambda item: status.item_statuses(dataset, item),
         year_statuses=lambda year: status.year_statuses(dataset, year),
-        coverage=lambda: status.coverage(dataset),
+        coverage=lambda items=None: status.coverage(dataset, items),
+        year_verdict=lambda year: status.year_verdict(dataset, year),
         year_column=lambda year: status.year_column(dataset, year),
         year_counts=lambda year: status.year_counts(dataset, year),
         document_kinds=DOCUMENT_KINDS,

@@ -223,6 +223,9 @@ class References:
                 self.report("documents.yaml", (*path, "published"),
                             f"发布日期 {doc.published} 早于其所报告的年度 {doc.year_covered}",
                             "请核对发布日期或 year_covered")
+            if doc.unconfirmed and not doc.unconfirmed_reason:
+                self.report("documents.yaml", (*path, "unconfirmed"), "标明了未经核实的字段，但没有写明原因",
+                            "请在 unconfirmed_reason 中写明为何未经核实，如“发布日期取自网址路径”")
             for k, ob in enumerate(doc.fulfils):
                 if not self.obligations_known:
                     break
@@ -251,9 +254,13 @@ class References:
     def obligations(self) -> None:
         self.duplicates("obligations.yaml", "obligations", [o.id for o in self.dataset.obligations], "义务标识")
         for n, ob in enumerate(self.dataset.obligations):
-            if ob.item not in self.dataset.items_by_key:
+            item = self.dataset.items_by_key.get(ob.item)
+            if item is None:
                 self.report("obligations.yaml", ("obligations", n, "item"), f"清单中没有第 {ob.item} 项",
                             "请填写清单中已有的条目编号")
+            elif ob.quote not in item.text:
+                self.report("obligations.yaml", ("obligations", n, "quote"), f"引文不是第 {ob.item} 项原文中的原话",
+                            f"请从 data/list.yaml 第 {ob.item} 项的 text 中逐字复制提出该公开要求的句子")
             if ob.frequency == "yearly" and not ob.deadline and ob.kind in DEADLINE_REQUIRED:
                 self.report("obligations.yaml", ("obligations", n), f"“{DOCUMENT_KINDS[ob.kind]}”有法定公开期限"
                             f"（{DEADLINE_REQUIRED[ob.kind]}），但没有写 deadline", "请按法律规定补上 deadline")

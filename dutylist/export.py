@@ -54,7 +54,7 @@ class ArchiveRecord(BaseModel):
 
 LIST_FIELDS = ["key", "number", "part", "group", "short", "text"]
 EVIDENCE_FIELDS = ["year", "item", "mapping", "scope", "summary", "document", "document_title", "document_published",
-                   "document_url"]
+                   "document_url", "document_unconfirmed", "document_unconfirmed_reason", "document_repost_of"]
 DOCUMENT_FIELDS = list(Document.model_fields)
 STATUS_FIELDS = list(StatusRecord.model_fields)
 ARCHIVE_FIELDS = list(ArchiveRecord.model_fields)
@@ -145,5 +145,7 @@ def _evidence_rows(dataset: Dataset, year: int) -> list[dict]:
             doc = dataset.documents_by_id[entry.document]
             rows.append({"year": year, "item": key, "mapping": entry.mapping, "scope": entry.scope or "",
                          "summary": entry.summary, "document": doc.id, "document_title": doc.title,
-                         "document_published": doc.published.isoformat(), "document_url": doc.url})
+                         "document_published": doc.published.isoformat(), "document_url": doc.url,
+                         "document_unconfirmed": doc.unconfirmed, "document_unconfirmed_reason": doc.unconfirmed_reason or "",
+                         "document_repost_of": doc.repost_of or ""})
     return rows

@@ -15,7 +15,7 @@ def atom(dataset: Dataset) -> str:
     entries = sorted(_entries(dataset), key=lambda e: (e["date"], e["id"]), reverse=True)
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": "zh-CN"})
-    _text(feed, "id", _urn(dataset.duty_list.source_url))
+    _text(feed, "id", _urn(f"feed|{dataset.duty_list.source_url}"))
     _text(feed, "title", dataset.site.site_name)
     _text(feed, "updated", _stamp(max((e["date"] for e in entries), default=dataset.duty_list.published)))
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
@@ -31,16 +31,30 @@ def atom(dataset: Dataset) -> str:
 
 
 def _entries(dataset: Dataset):
+    # ids are namespaced by entry type: the duty list is also a document, and must not share the feed's own id
     for doc in dataset.documents:
-        yield {"id": _urn(doc.url), "date": doc.published, "url": doc.url, "title": doc.title,
-               "summary": f"{doc.kind_label}，{doc.publisher}发布"}
+        yield {"id": _urn(f"document|{doc.id}"), "date": doc.published, "url": doc.url, "title": doc.title,
+               "summary": "".join([f"{doc.kind_label}，{doc.publisher}发布", *_marks(doc)])}
     for year, progress in dataset.years.items():
         for key, evidence in progress.items.items():
             item = dataset.items_by_key[key]
-            for entry in evidence:
+            for n, entry in enumerate(evidence):
                 doc = dataset.documents_by_id[entry.document]
-                yield {"id": _urn(f"{year}|{key}|{doc.id}|{entry.summary}"), "date": doc.published, "url": doc.url,
-                       "title": f"{year}年 {item.label}", "summary": entry.summary}
+                reading = "【编者解读】" if entry.mapping == "interpretation" else ""
+                scope = f"【{entry.scope}】" if entry.scope else ""
+                yield {"id": _urn(f"evidence|{year}|{key}|{n}|{doc.id}"), "date": doc.published, "url": doc.url,
+                       "title": f"{year}年 {item.label}", "summary": "".join(
+                           [reading, scope, entry.summary, f"（来源：{doc.title}，{doc.published}）", *_marks(doc)])}
+
+
+def _marks(doc) -> list[str]:
+    """The same cautions the pages show beside a document."""
+    marks = []
+    if doc.unconfirmed:
+        marks.append(f"【{'、'.join(doc.unconfirmed_labels)}未经原文核实：{doc.unconfirmed_reason}】")
+    if doc.repost_of:
+        marks.append(f"【转载：{doc.repost_of}】")
+    return marks
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> None:

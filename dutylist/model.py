@@ -166,6 +166,7 @@ class Site(Model):
 
     site_name: Text
     description: Text | None = None
+    site_url: Url | None = Field(None, description="本站正式网址，如 https://example.gov.cn/fzqd/（用于站点地图和规范链接）")
     sponsor: Text | None = Field(None, description="主办单位")
     site_code: Text | None = Field(None, description="政府网站标识码")
     icp: Text | None = Field(None, description="ICP备案号")
@@ -187,6 +188,7 @@ DOCUMENT_KINDS = {
     "disclosure-report": "政府信息公开工作年度报告",
     "decision-catalogue": "重大行政决策目录",
     "regulation": "政府规章",
+    "repeal-decision": "规章和规范性文件清理决定",
     "normative-document": "行政规范性文件",
     "consultation": "征求意见",
     "disclosure-plan": "政务公开工作安排",
@@ -202,6 +204,11 @@ DEADLINE_REQUIRED = {
 }
 
 
+# Fields of a document that may be recorded before they are confirmed from the original page.
+UNCONFIRMED_FIELDS = {"title": "标题", "doc_number": "文号", "publisher": "发布单位", "published": "发布日期"}
+UnconfirmedField = Literal[tuple(UNCONFIRMED_FIELDS)]
+
+
 class Document(Model):
     """Something a public body published, linked as the source of evidence."""
 
@@ -215,6 +222,14 @@ class Document(Model):
     year_covered: int | None = Field(None, description="所报告或所属的年度")
     fulfils: list[Slug] = Field([], description="本文件履行的公开义务标识")
     note: Text | None = Field(None, description="核对说明")
+    unconfirmed: list[UnconfirmedField] = Field(
+        [], description="未经原文核实的字段：" + "、".join(f"{k}（{v}）" for k, v in UNCONFIRMED_FIELDS.items()))
+    unconfirmed_reason: Text | None = Field(None, description="为何未经核实，如“日期取自网址路径”")
+    repost_of: Text | None = Field(None, description="本链接是转载时，原文由谁发布、原发布页面在哪里（或未找到）")
+
+    @property
+    def unconfirmed_labels(self) -> list[str]:
+        return [UNCONFIRMED_FIELDS[f] for f in self.unconfirmed]
 
     @property
     def kind_label(self) -> str:
@@ -243,11 +258,13 @@ class Obligation(Model):
     id: Slug
     item: str = Field(description="所属条目编号")
     what: Text = Field(description="须公开的内容")
+    quote: Text = Field(description="条目原文中提出这项公开要求的原话（逐字摘录）")
     kind: DocumentKind = Field(description="履行该义务的文件类别")
     where: Text | None = Field(None, description="公开渠道")
     frequency: Literal["yearly", "per-event"] = Field(description="yearly：每年一次；per-event：逐件公开")
     required_count: int = Field(1, ge=1, description="每年应有的件数")
     applies_from: int | None = Field(None, description="该要求开始适用的年度（由清单本身提出的要求，自清单生效后的年度起算）")
+    applies_from_reason: Text | None = Field(None, description="为何自该年度起适用（显示在“不适用”旁）")
     deadline: Deadline | None = None
 
 

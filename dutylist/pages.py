@@ -14,9 +14,12 @@ class Page:
     title: str
     description: str
     variables: dict = field(default_factory=dict)   # identifiers the template reads (never data text)
+    # ("hide": ["footer"] on item pages: their own pager goes item by item; Material's would follow the nav)
     pub_date: str = ""           # the newest source date behind the page (portal metadata PubDate), never the build date
     searchable: bool = True      # False for pages that only repeat item pages' text: a smaller, sharper index
+    search_boost: float = 1      # item pages rank above pages that only mention a duty's words
     sources: tuple[str, ...] = ()  # data files the page shows, for its "updated" date from their history
+    shows_list: bool = False     # renders the list's own text: its publisher is the page's ContentSource
 
 
 def plan(dataset: Dataset) -> list[Page]:
@@ -25,23 +28,23 @@ def plan(dataset: Dataset) -> list[Page]:
     listed = duty_list.published.isoformat()
     newest = max([d.published for d in dataset.documents] + [duty_list.published]).isoformat()
     pages = [Page("duties/index.md", "page_list.md", duty_list.title, f"{duty_list.title}全文", pub_date=listed,
-                  searchable=False, sources=("list.yaml",))]
+                  searchable=False, sources=("list.yaml",), shows_list=True)]
     for part in duty_list.parts:
         pages.append(Page(f"parts/{part.ordinal}/index.md", "page_part.md", part.title, part.heading,
                           {"dl_part": part.ordinal}, pub_date=listed, searchable=False,
-                          sources=("list.yaml",)))
+                          sources=("list.yaml",), shows_list=True))
     for group in duty_list.groups:
         pages.append(Page(f"groups/{group.ordinal}/index.md", "page_group.md", group.nav_title, group.heading,
                           {"dl_group": group.ordinal}, pub_date=listed, searchable=False,
-                          sources=("list.yaml",)))
+                          sources=("list.yaml",), shows_list=True))
     for item in duty_list.items:
         evidence = dataset.evidence(item)
         dates = [duty_list.published] + [doc.published for _, _, doc in evidence]
         sources = ("list.yaml", "obligations.yaml", f"narratives/{item.key}.md",
                    *sorted({f"progress/{year}.yaml" for year, _, _ in evidence}))
         pages.append(Page(f"duties/{item.key}.md", "page_item.md", item.label, item.text[:120],
-                          {"dl_item": item.key}, max(dates).isoformat(),
-                          sources=sources))
+                          {"dl_item": item.key, "hide": ["footer"]}, max(dates).isoformat(),
+                          sources=sources, shows_list=True, search_boost=3))
     pages.append(Page("years/index.md", "page_years.md", "年度进展", "各年度履职进展与公开情况", pub_date=newest,
                       searchable=False, sources=("progress/", "documents.yaml", "obligations.yaml")))
     for year in dataset.years:

@@ -63,3 +63,24 @@ def _tile(word: str, parts: list[str]) -> list[str]:
         out.append(part)
         pos += len(part)
     return out or [word]
+
+
+# Material 9.8's search worker splits a Chinese query into words of the index, with two slips: its loop stops one
+# character short (`o<t.length`), so the last word of every query is dropped (法治督察 searched 法治 alone and ranked
+# pages by 法治); and it joins the words with "* " before adding "*" to each, so all but the last carry a stray "*"
+# and are never highlighted. `fixed_worker` mends both in the built worker script.
+WORKER_FIXES = [
+    ("for(let o=s+1;o<t.length;o++)t.slice(s,o)in e", "for(let o=s+1;o<=t.length;o++)t.slice(s,o)in e"),
+    ('[...fe(s,this.index.invertedIndex)].join("* ")', '[...fe(s,this.index.invertedIndex)].join(" ")'),
+]
+
+
+def fixed_worker(script: str) -> str | None:
+    """The worker script with both slips mended, or None when either is not found (another Material version)."""
+    for broken, fixed in WORKER_FIXES:
+        if fixed in script:
+            continue
+        if script.count(broken) != 1:
+            return None
+        script = script.replace(broken, fixed)
+    return script

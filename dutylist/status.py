@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from collections import Counter
 from enum import Enum
 
 from .dataset import Dataset
@@ -11,16 +12,17 @@ from .model import Check, Document, Item, Obligation
 
 
 class Status(Enum):
-    ON_TIME = ("on-time", "按时公开", "在期限内公开")
-    LATE = ("late", "逾期公开", "超过期限后才公开")
-    PUBLISHED = ("published", "已公开", "已公开；该义务没有法定期限")
-    NOT_YET_DUE = ("not-yet-due", "未到期", "期限或年度尚未结束")
-    NOT_RECORDED = ("not-recorded", "尚未收录", "本站数据中还没有相应文件；这说的是本站数据，不是断言政府未公开")
-    CONFIRMED_MISSING = ("confirmed-missing", "经核查未公开", "编者核查后确认未找到公开文件，并记录了核查日期与范围")
-    NOT_APPLICABLE = ("not-applicable", "不适用", "该年度这项要求尚未提出")
+    # slug, label, meaning, and a mark that tells statuses apart without colour (high contrast, print)
+    ON_TIME = ("on-time", "按时公开", "在期限内公开", "✓")
+    LATE = ("late", "逾期公开", "超过期限后才公开", "!")
+    PUBLISHED = ("published", "已公开", "已公开；该义务没有法定期限", "✓")
+    NOT_YET_DUE = ("not-yet-due", "未到期", "期限或年度尚未结束", "…")
+    NOT_RECORDED = ("not-recorded", "尚未收录", "本站数据中还没有相应文件；这说的是本站数据，不是断言政府未公开", "?")
+    CONFIRMED_MISSING = ("confirmed-missing", "经核查未公开", "编者核查后确认未找到公开文件，并记录了核查日期与范围", "✗")
+    NOT_APPLICABLE = ("not-applicable", "不适用", "该年度早于这项要求开始适用的年度（原因见该项公开义务的说明）", "–")
 
-    def __init__(self, slug: str, label: str, meaning: str):
-        self.slug, self.label, self.meaning = slug, label, meaning
+    def __init__(self, slug: str, label: str, meaning: str, mark: str):
+        self.slug, self.label, self.meaning, self.mark = slug, label, meaning, mark
 
 
 @dataclass(frozen=True)
@@ -72,18 +74,11 @@ class Cell:
     evidence_count: int
     statuses: list[ObligationStatus]
 
-    @property
-    def state(self) -> str:
-        """A single word for colouring the coverage matrix."""
-        kinds = {s.status for s in self.statuses}
-        if kinds & {Status.NOT_RECORDED, Status.CONFIRMED_MISSING, Status.LATE}:
-            return "gap"
-        return "evidence" if self.evidence_count or kinds & {Status.ON_TIME, Status.PUBLISHED} else "none"
 
 
-def coverage(dataset: Dataset) -> list[list[Cell]]:
-    """Rows of the items × years matrix."""
-    return [[_cell(dataset, item, year) for year in dataset.years] for item in dataset.duty_list.items]
+def coverage(dataset: Dataset, items: list[Item] | None = None) -> list[list[Cell]]:
+    """Rows of the items × years matrix (every item, or the ones given)."""
+    return [[_cell(dataset, item, year) for year in dataset.years] for item in items or dataset.duty_list.items]
 
 
 def _cell(dataset: Dataset, item: Item, year: int) -> Cell:
@@ -104,3 +99,9 @@ def year_counts(dataset: Dataset, year: int) -> dict[str, int]:
         "evidence": sum(c.evidence_count for c in column),
         "item_count": len(column),
     }
+
+
+def year_verdict(dataset: Dataset, year: int) -> list[tuple[Status, int]]:
+    """How the year's disclosure duties stand: each status that occurs, with its count, in the order of Status."""
+    found = Counter(s.status for s in year_statuses(dataset, year))
+    return [(status, found[status]) for status in Status if found[status]]

@@ -8,13 +8,17 @@ order, so the index is the same as the plugin's own, byte for byte.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 from types import SimpleNamespace
 
 from material.plugins.search.plugin import SearchIndex
 
-from dutylist.search import index_page, load_dictionary, start_worker, tile_compounds
+from dutylist.search import fixed_worker, index_page, load_dictionary, start_worker, tile_compounds
+
+log = logging.getLogger("mkdocs.hooks.search_index")
 
 _pool: ProcessPoolExecutor | None = None   # one worker for the life of the process: jieba loads once per `serve`
 
@@ -69,3 +73,13 @@ class OffloadedIndex(SearchIndex):
             self.entries.extend(future.result())
         self._pending.clear()
         return super().generate_search_index(prev)
+
+
+def on_post_build(config):
+    """Fix the theme's search worker so a Chinese query searches for all of its words (see dutylist/search.py)."""
+    for path in (Path(config.site_dir) / "assets/javascripts/workers").glob("search.*.min.js"):
+        fixed = fixed_worker(path.read_text(encoding="utf-8"))
+        if fixed is None:
+            log.warning("%s：主题的搜索脚本与预期不符，未能修正中文查询的分词；请核对 mkdocs-material 的版本", path.name)
+        else:
+            path.write_text(fixed, encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Full-page screenshots of the home, an item and a year page, on desktop and phone, for people to review the look.
+"""Full-page screenshots of the home, an item, a year and the 404 page, on desktop and phone, for people to review the look.
 
 Usage: .venv/bin/python scripts/screenshots.py [SITE_DIR] [OUT_DIR]   (defaults: site, screenshots; `make screenshots`)
 """
@@ -11,8 +11,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-PAGES = {"home": "", "item-18": "duties/18/", "year-2025": "years/2025/"}
-VIEWPORTS = {"desktop": (1280, 900), "phone": (375, 812)}
+PAGES = {"home": "", "item-18": "duties/18/", "year-2025": "years/2025/", "404": "404.html"}
+VIEWPORTS = {"desktop": (1366, 900), "phone": (375, 812)}
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run", "--disable-quic"]
 

@@ -76,10 +76,22 @@ def search(tab, query: str) -> list[str]:
     return [links.nth(i).get_attribute("href") for i in range(links.count())]
 
 
-@pytest.mark.parametrize("query, item", [("行政复议", 18), ("宪法日", 24), ("出庭应诉", 20)])
-def test_search_box_lists_the_item(visit, query, item):
+@pytest.mark.parametrize("query, item, within", [("行政复议", 18, 1), ("宪法日", 24, 1), ("出庭应诉", 20, 1),
+                                                 ("法治督察", 5, 3)])
+def test_search_ranks_the_duty_first(visit, query, item, within):
     hrefs = search(visit(), query)
-    assert any(f"duties/{item}/" in h for h in hrefs[:6]), hrefs
+    assert any(f"duties/{item}/" in h for h in hrefs[:within]), hrefs
+
+
+def test_search_highlights_every_word_and_quotes_the_duty(visit):
+    tab = visit()
+    search(tab, "行政复议")
+    first = tab.locator(".md-search-result__item").first
+    assert {m.inner_text() for m in first.locator("mark").all()} >= {"行政", "复议"}
+    assert "支持" in first.inner_text() and "属于" not in first.inner_text()  # the duty's words, not a breadcrumb
+    first.locator("a").first.click()
+    tab.locator("article mark").first.wait_for(timeout=15000)
+    assert {m.inner_text() for m in tab.locator("article mark").all()} >= {"行政", "复议"}
 
 
 def _first_visit(browser, url: str):
@@ -123,7 +135,7 @@ def test_arriving_from_a_search_result_highlights_the_query(browser, base_url):
         context.close()
 
 
-@pytest.mark.parametrize("path", ["", "duties/18/", "years/2025/", "documents/"])
+@pytest.mark.parametrize("path", ["", "duties/18/", "years/2025/", "documents/", "groups/1/", "404.html"])
 def test_axe_finds_no_wcag_21_aa_violation(visit, path):
     tab = visit(path)
     result = Axe().run(tab, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
@@ -168,9 +180,23 @@ def test_print_hides_navigation_and_shows_link_urls(visit):
     assert not tab.locator(".dl-reading").is_visible()
     after = tab.evaluate("getComputedStyle(document.querySelector('.dl-timeline a[rel=noopener]'), '::after').content")
     assert "http" in after
+    head = tab.locator(".dl-print-head")
+    assert head.is_visible()
+    assert "营口市政府主要负责人法治建设职责履行公示" in head.inner_text()  # the site's name, from data/site.yaml
+    assert tab.url.split("?")[0] in head.inner_text() and "打印日期：20" in head.inner_text()
+    tab.emulate_media(media="screen")
+    assert not head.is_visible()
 
 
-@pytest.mark.parametrize("path", ["", "duties/18/", "years/2025/", "documents/"])
+def test_404_page_speaks_chinese_and_its_search_link_opens_search(visit):
+    tab = visit("404.html")
+    assert "找不到这个页面" in tab.locator("article").inner_text()
+    tab.get_by_role("link", name="搜索本站").click()
+    tab.locator("input.md-search__input").wait_for(state="visible")
+    assert tab.evaluate("document.activeElement.matches('input.md-search__input')")
+
+
+@pytest.mark.parametrize("path", ["", "duties/18/", "years/2025/", "documents/", "groups/1/", "404.html"])
 def test_phone_width_does_not_scroll_sideways(visit, path):
     tab = visit(path, width=375)
     assert tab.evaluate("document.documentElement.scrollWidth") <= 375
@@ -181,3 +207,26 @@ def test_phone_menu_opens(visit):
     tab.locator("label.md-header__button[for='__drawer']").click()
     tab.locator("nav.md-nav--primary").first.wait_for(state="visible")
     assert tab.locator("nav.md-nav--primary").first.is_visible()
+
+
+def test_phone_matrix_shows_every_year_of_a_row_inside_the_screen(visit):
+    tab = visit("", width=375)
+    boxes = tab.evaluate("""[...document.querySelectorAll('.dl-matrix tbody tr')].map(row =>
+        [...row.querySelectorAll('td.dl-cell')].map(td => { const r = td.getBoundingClientRect();
+                                                           return [r.left, r.right, r.width]; }))""")
+    assert len(boxes) == 27 and all(len(row) == 5 for row in boxes)
+    assert all(left >= 0 and right <= 375 and width > 30 for row in boxes for left, right, width in row)
+    assert tab.locator(".dl-matrix td.dl-cell").first.inner_text().startswith("2022年")  # each chip names its year
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_high_contrast_keeps_statuses_apart_in_words_and_marks(visit):
+    tab = visit("duties/3/")
+    tab.get_by_role("button", name="高对比度").click()
+    chips = tab.locator(".dl-strip .dl-chip")
+    texts = [chips.nth(i).inner_text() for i in range(chips.count())]
+    assert texts[2] == "?尚未收录" and texts[0] == "✓按时公开"
+    styles = tab.evaluate("""[...document.querySelectorAll('.dl-strip .dl-chip')].map(c => {
+        const s = getComputedStyle(c); return [s.color, s.backgroundColor, s.borderTopStyle]; })""")
+    assert styles[0][:2] == styles[2][:2] == ["rgb(255, 255, 255)", "rgb(0, 0, 0)"]  # colour carries nothing here
+    assert styles[0][2] != styles[2][2]  # the border's shape still does

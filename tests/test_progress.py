@@ -9,7 +9,7 @@ import yaml
 from dutylist.cli import main
 from dutylist.dataset import load_dataset
 from dutylist.status import Status, obligation_status
-from helpers import REFERENCE_DATE, ROOT, Page, build
+from helpers import REFERENCE_DATE, ROOT, Page, build, copy_project
 
 REPORTS = {  # the annual reports in the shared reference facts, as published
     2022: ("中共营口市委营口市人民政府关于2022年法治政府建设情况的报告", "2023-03-22",
@@ -32,11 +32,12 @@ def annual_report_status(on: str, year: int) -> Status:
 
 
 def status_cells(item_page: Page, obligation_text: str) -> dict[int, str]:
+    """The obligation's status per year, as its line of year links and status chips reads."""
     block = next(e for e in item_page.find_all("div", cls="dl-obligation") if obligation_text in e["text"])
     start = item_page.elements.index(block)
-    headers = [e for e in item_page.elements[start:] if e["tag"] == "th"][:5]
-    cells = [e for e in item_page.elements[start:] if e["tag"] == "span" and "dl-status" in e["attrs"].get("class", "")][:5]
-    return {int(h["text"].rstrip("年")): c["text"] for h, c in zip(headers, cells)}
+    years = [e for e in item_page.elements[start:] if e["tag"] == "a" and e["attrs"].get("href", "").startswith("#y")][:5]
+    chips = [e for e in item_page.elements[start:] if e["tag"] == "span" and "dl-chip" in e["attrs"].get("class", "")][:5]
+    return {int(y["text"].rstrip("年")): c["text"].lstrip("✓!…?✗– ") for y, c in zip(years, chips)}
 
 
 def test_annual_reports_are_on_item_3_with_real_titles_dates_and_links(page):
@@ -114,7 +115,7 @@ def test_coverage_matrix_has_every_item_and_year_and_agrees_with_year_pages(page
         assert "27 项中有" in year_page.text()
         shown = year_page.find_all("strong", **{"data-count": "items-with-evidence"})[0]["text"]
         assert int(shown) == with_evidence
-        footer = home.find_all("td", **{"data-year": str(year), "data-count": "items-with-evidence"})[0]["text"]
+        footer = home.find_all("span", **{"data-year": str(year), "data-count": "items-with-evidence"})[0]["text"]
         assert int(footer) == with_evidence
 
 
@@ -137,6 +138,14 @@ def test_new_year_scaffold_lists_every_item_empty(tmp_path):
     assert load_dataset(tmp_path / "data", dt.date(2026, 11, 27)).years[2026].items["18"] == []
 
 
-def test_requirements_made_by_the_list_do_not_apply_to_earlier_years(page):
-    assert status_cells(page("duties/22/"), "法治专题讲座") == {2022: "不适用", 2023: "不适用", 2024: "尚未收录",
-                                                            2025: "尚未收录", 2026: "未到期"}
+def test_not_applicable_years_show_the_reason(tmp_path):
+    project = copy_project(tmp_path / "project")
+    path = project / "data/obligations.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "    frequency: per-event\n", "    frequency: per-event\n    applies_from: 2024\n"
+        "    applies_from_reason: 本项要求由清单提出，自其发布后第一个完整年度起算\n"), encoding="utf-8")
+    assert build(project, tmp_path / "site").returncode == 0
+    item = Page(tmp_path / "site/duties/9/index.html")
+    cells = status_cells(item, "政府规章")
+    assert cells[2022] == cells[2023] == "不适用" and cells[2024] != "不适用"
+    assert "自2024年起适用：本项要求由清单提出" in item.text()

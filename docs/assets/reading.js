@@ -24,3 +24,13 @@
   });
   show(load());
 })();
+
+// The print header names the page's address and the day it was printed (see main.html).
+(function () {
+  var url = document.querySelector(".dl-print-url"), day = document.querySelector(".dl-print-date");
+  if (url && !url.textContent) url.textContent = location.href.replace(/[?#].*$/, "");
+  if (day) {
+    var d = new Date();
+    day.textContent = d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
+  }
+})();
