@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from dutylist import cli
 from helpers import REFERENCE_DATE, ROOT, build, copy_project
@@ -65,8 +67,8 @@ def _duplicate_first_evidence_of_2024(data: Path) -> None:
     """The same evidence again, written in flow style so that its line can be found."""
     path = data / "progress/2024.yaml"
     text = path.read_text(encoding="utf-8")
-    summary = text.split("summary: ", 1)[1].split("\n", 1)[0]
-    again = f'    - {{document: decree-35-2024, mapping: direct, summary: "{summary}"}}\n'
+    first = yaml.safe_load(text)["items"][9][0]
+    again = f"    - {json.dumps(first, ensure_ascii=False)}\n"   # JSON is YAML's flow style
     path.write_text(text.replace("  22:\n", again + "  22:\n", 1), encoding="utf-8")
 
 
@@ -157,7 +159,7 @@ REJECTED = [
      "obligations.yaml", "    deadline:\n      month: 2", "每年"),
     ("numbering-gap", _replace("list.yaml", "number: 27", "number: 28"), "list.yaml", "number: 28", "跳过了 27"),
     ("numbering-order", _swap_items_2_and_3, "list.yaml", "number: 2\n", "顺序颠倒"),
-    ("evidence-twice", _duplicate_first_evidence_of_2024, "progress/2024.yaml", "- {document", "完全相同"),
+    ("evidence-twice", _duplicate_first_evidence_of_2024, "progress/2024.yaml", '- {"document', "完全相同"),
 ]
 
 
