@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "seeds" / "000_c6d8db2529e1b149.txt"
+SEED = ROOT / "tests" / "fixtures" / "yingkou-list" / "published-page.txt"   # source URL in its README.md
 REFERENCE_DATE = "2026-11-27"
 PROJECT_FILES = ["mkdocs.yml", "macros.py", "hooks", "docs", "overrides"]
 
