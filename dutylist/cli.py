@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from . import build, deploy, links
-from .dataset import load_dataset
+from .dataset import load_dataset, year_not_open
 from .problems import DataError
 
 
@@ -91,6 +91,9 @@ def _rollback(args) -> int:
 
 def _new_year(dataset, data_dir: Path, year: int) -> int:
     path = data_dir / "progress" / f"{year}.yaml"
+    if problem := year_not_open(year, dataset.reference_date):
+        print(" — ".join(problem), file=sys.stderr)
+        return 1
     if path.exists():
         print(f"{path} 已存在，未作改动。", file=sys.stderr)
         return 1
