@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from helpers import copy_project, fetch, serve, wait_for
+from helpers import ROOT, build, copy_project, fetch, serve, wait_for
 
 
 @pytest.fixture
@@ -78,3 +78,36 @@ def test_broken_data_shows_the_check_messages_in_the_browser_until_fixed(served)
     duty_list.write_text(good, encoding="utf-8")
     assert wait_for(server.base + "duties/5/", "第5项"), server.output[-3000:]
     assert "网站未能生成" not in fetch(server.base)
+
+
+def test_an_open_tab_shows_the_error_page_and_comes_back_by_itself(served):
+    """In a real browser, without touching it: a bad save turns the open page into the error page, the fix
+    turns it back into the site."""
+    from playwright.sync_api import sync_playwright
+
+    from test_browser import CHROMIUM, FLAGS
+
+    project, server = served
+    duty_list = project / "data/list.yaml"
+    good = duty_list.read_text(encoding="utf-8")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            tab = browser.new_page()
+            tab.goto(server.base + "duties/5/")
+            tab.wait_for_function("() => document.readyState === 'complete'")
+            duty_list.write_text(good.replace("number: 5\n", "number: 五\n", 1), encoding="utf-8")
+            tab.get_by_text("data/list.yaml:", exact=False).first.wait_for(timeout=30000)
+            assert tab.locator("h1").inner_text() == "网站未能生成"
+            duty_list.write_text(good, encoding="utf-8")
+            tab.locator("h1", has_text="第5项").wait_for(timeout=30000)
+        finally:
+            browser.close()
+
+
+def test_build_output_is_what_an_editor_needs(tmp_path):
+    result = build(ROOT, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert not [line for line in lines if "[macros]" in line]
+    assert len(lines) <= 3 and "Documentation built" in lines[-1], lines
