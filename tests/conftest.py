@@ -1,6 +1,7 @@
 import contextlib
 import os
 import signal
+import time
 import uuid
 from pathlib import Path
 
@@ -45,6 +46,9 @@ def survivors(mark: str) -> list[int]:
 
 
 def assert_none_left(mark: str) -> None:
+    deadline = time.time() + 5   # a process just killed, or shutting down after its parent, takes a moment
+    while survivors(mark) and time.time() < deadline:
+        time.sleep(0.05)
     left = {pid: _command(pid) for pid in survivors(mark)}
     for pid in left:   # do not let one failing test leak into the next
         with contextlib.suppress(OSError):
