@@ -28,22 +28,24 @@ def on_serve(server, config, builder):
     _stop_on_signals()   # also for `mkdocs serve --clean`, whose startup event says "build"
     report = _BuildReport()
     logging.getLogger("mkdocs").addHandler(report)
-    failure: list[list[str]] = [[]]   # the last build's messages when it failed, else empty
+    failure: list[str] = []   # the last build's messages, when it failed
 
     def build_or_report():
+        nonlocal failure
         report.messages.clear()
         try:
             builder()
-            failure[0] = []
+            failure = []
         except Exception as error:   # MkDocs has logged why (a BuildError, strict-mode warnings) or not (a bug)
-            failure[0] = report.messages[:] or [f"{type(error).__name__}: {error}"]
+            failure = report.messages[:] or [f"{type(error).__name__}: {error}"]
             log.error("网站未能生成：问题如上。预览中的页面显示同样的信息，改正并保存后自动刷新。")
 
     def app(environ, start_response):
-        if not failure[0] or not _is_page(environ["PATH_INFO"]):
+        if not failure or not _is_page(environ["PATH_INFO"]):
             return serve_file(environ, start_response)
-        # The live-reload script, for the site's latest epoch: the next build, good or bad, reloads the page
-        body = server._inject_js_into_html(_error_page(failure[0]), server._visible_epoch)
+        # With MkDocs' live-reload script (MkDocs 1.6.1's own, pinned) for the latest epoch: the next build,
+        # good or bad, reloads the page
+        body = server._inject_js_into_html(_error_page(failure), server._visible_epoch)
         # 200: MkDocs would log each request answered with an error status, in the terminal the editor reads
         start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])
         return [body]
@@ -76,8 +78,9 @@ class _BuildReport(logging.Handler):
 
 
 def _is_page(path: str) -> bool:
+    """A request for a page, not for an asset or for the live-reload script's polling."""
     name = path.rsplit("/", 1)[-1]
-    return not name or name.endswith(".html") or "." not in name
+    return not path.startswith("/livereload/") and (not name or name.endswith(".html") or "." not in name)
 
 
 def _error_page(messages: list[str]) -> bytes:

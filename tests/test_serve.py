@@ -74,6 +74,7 @@ def test_broken_data_shows_the_check_messages_in_the_browser_until_fixed(served)
         assert "网站未能生成" in text and "/livereload/" in text
         assert all(message in text for message in messages), text
     assert server.count(messages[0]) == 1, server.output[-3000:]   # the terminal says it once, not once per request
+    assert fetch(server.base + "livereload/0/0", timeout=1).isdigit()   # the page's reload script still polls
 
     duty_list.write_text(good, encoding="utf-8")
     assert wait_for(server.base + "duties/5/", "第5项"), server.output[-3000:]
