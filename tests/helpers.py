@@ -1,4 +1,4 @@
-"""Building a project into a folder and reading the HTML it produced."""
+"""Building a project into a folder and reading the HTML it produced; serving it as an editor previews it."""
 
 from __future__ import annotations
 
