@@ -5,8 +5,10 @@ export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: serve build check test screenshots deploy rollback releases links archive watch bench
 
+# Stop with Ctrl-C or `kill PID`: server, search worker and temporary site folder all go.
+SERVE_ADDR ?= 127.0.0.1:8000
 serve: $(VENV)/.runtime
-	$(BIN)/mkdocs serve -a 127.0.0.1:8000
+	$(BIN)/mkdocs serve -a $(SERVE_ADDR)
 
 # Statuses are computed as of today in China unless REFERENCE_DATE is given; file dates (sitemap) come from
 # the last commit, so two builds of one commit on one reference date are byte-identical.

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from . import archive, build, deploy, links
-from .dataset import load_dataset
+from .dataset import load_dataset, year_not_open
 from .problems import DataError
 
 
@@ -154,6 +154,9 @@ def _releases(target: deploy.Target, args) -> str:
 
 def _new_year(dataset, data_dir: Path, year: int) -> int:
     path = data_dir / "progress" / f"{year}.yaml"
+    if problem := year_not_open(year, dataset.reference_date):
+        print(" — ".join(problem), file=sys.stderr)
+        return 1
     if path.exists():
         print(f"{path} 已存在，未作改动。", file=sys.stderr)
         return 1

@@ -99,6 +99,15 @@ class Dataset:
 MAX_NARRATIVE_BYTES = 200 * 1024
 
 
+def year_not_open(year: int, reference_date: dt.date) -> tuple[str, str] | None:
+    """Why a year's progress file cannot exist yet, if so: the coming year may be prepared from December on.
+    Both `check` and `new-year` refuse with this message."""
+    opens = dt.date(year - 1, 12, 1)
+    if reference_date < opens:
+        return f"年度 {year} 尚未开始", f"该年度的进展文件可从 {opens} 起创建"
+    return None
+
+
 def load_dataset(data_dir: Path, reference_date: dt.date) -> Dataset:
     """The whole data set, or DataError listing every problem found in one run."""
     data_dir = Path(data_dir)
@@ -279,8 +288,8 @@ class References:
         if stem != str(progress.year):
             self.report(file, ("year",), f"文件名 {stem}.yaml 与 year: {progress.year} 不一致",
                         f"请把文件改名为 {progress.year}.yaml，或改正 year")
-        if progress.year > self.dataset.reference_date.year:
-            self.report(file, ("year",), f"年度 {progress.year} 尚未开始", "请删除该文件，到该年度再创建")
+        if problem := year_not_open(progress.year, self.dataset.reference_date):
+            self.report(file, ("year",), *problem)
         for key, entries in progress.items.items():
             if key not in self.dataset.items_by_key:
                 self.report(file, ("items", key), f"清单中没有第 {key} 项", "请填写清单中已有的条目编号")

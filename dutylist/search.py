@@ -6,14 +6,26 @@ Module-level functions, so the worker can be handed them by name.
 from __future__ import annotations
 
 import functools
+import os
 import signal
+import threading
+import time
 
 
 def start_worker() -> None:
-    """The worker's initializer. Ctrl-C in `mkdocs serve` reaches the whole process group: the parent shuts
-    the worker down cleanly, so the worker itself ignores it (else it prints a traceback of its own)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """The worker's initializer. Ctrl-C, `kill -- -PGID` and a closed terminal reach the whole process group:
+    the parent shuts the worker down cleanly, so the worker itself ignores them (else it prints a traceback of
+    its own). Should the parent die without shutting it down, the worker exits too."""
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     tile_compounds()
+
+
+def _exit_with_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
 
 
 def index_page(config: dict, page) -> list[dict]:

@@ -26,10 +26,13 @@ _pool: ProcessPoolExecutor | None = None   # one worker for the life of the proc
 def on_startup(command, dirty):
     global _pool
     if _pool is None:
-        # fork: the worker starts in milliseconds and inherits everything imported so far. It starts with the
-        # first task, in on_config, so a build that fails on its data does not wait for jieba to load.
+        # fork: the worker starts in milliseconds and inherits everything imported so far. Jieba's dictionary
+        # loads with the first real task, in on_config, so a build that fails on its data does not wait for it.
         _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
                                     initializer=start_worker)
+        # Fork now, before `mkdocs serve` creates its server socket: a worker forked later would hold the
+        # listening port open too.
+        _pool.submit(int)
 
 
 def on_shutdown():

@@ -1,3 +1,10 @@
+import contextlib
+import os
+import signal
+import time
+import uuid
+from pathlib import Path
+
 import pytest
 
 from helpers import ROOT, Page, build
@@ -17,3 +24,56 @@ def page(site):
     def open_page(url: str) -> Page:
         return Page(site / url.strip("/") / "index.html" if url.strip("/") else site / "index.html")
     return open_page
+
+
+# Every process a test starts carries its test's mark in its environment, even after its parent died: a test
+# fails when one of its processes outlives it (a module or session fixture's processes: the session's mark).
+MARK = "DUTYLIST_TEST_MARK"
+
+
+def survivors(mark: str) -> list[int]:
+    """Processes other than this one whose environment carries the mark."""
+    needle = f"{MARK}={mark}\0".encode()
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                if needle in Path(entry.path, "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:   # gone meanwhile, or not ours
+                pass
+    return found
+
+
+def assert_none_left(mark: str) -> None:
+    deadline = time.time() + 5   # a process just killed, or shutting down after its parent, takes a moment
+    while survivors(mark) and time.time() < deadline:
+        time.sleep(0.05)
+    left = {pid: _command(pid) for pid in survivors(mark)}
+    for pid in left:   # do not let one failing test leak into the next
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    assert not left, f"processes left running: {left}"
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "?"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_outlives_the_session():
+    mark = f"session-{uuid.uuid4()}"
+    os.environ[MARK] = mark
+    yield
+    assert_none_left(mark)
+
+
+@pytest.fixture(autouse=True)
+def no_process_outlives_its_test(monkeypatch):
+    mark = f"test-{uuid.uuid4()}"
+    monkeypatch.setenv(MARK, mark)
+    yield
+    assert_none_left(mark)

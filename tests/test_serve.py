@@ -1,59 +1,26 @@
-"""Editors' live preview: `mkdocs serve` picks up data edits, including a new item with its own page."""
+"""Editors' live preview: `mkdocs serve` picks up data edits, rebuilds once per save, shows data errors as a page."""
 
-import os
-import signal
-import socket
+import html
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
-from helpers import copy_project
-
-
-def fetch(url: str) -> str | None:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.read().decode("utf-8")
-    except (urllib.error.URLError, OSError):
-        return None
-
-
-def wait_for(url: str, text: str, seconds: float = 60) -> bool:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if text in (fetch(url) or ""):
-            return True
-        time.sleep(0.2)
-    return False
-
-
-def start_serve(project, **popen) -> tuple[subprocess.Popen, str]:
-    """`mkdocs serve` on a free port, as an editor runs it (not in CI mode); the server and its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFERENCE_DATE": "2026-11-27"}
-    env.pop("CI", None)
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"], cwd=project,
-                              env=env, **popen)
-    return server, f"http://127.0.0.1:{port}/"
+from helpers import ROOT, build, copy_project, fetch, serve, wait_for
 
 
 @pytest.fixture
 def served(tmp_path):
-    project = copy_project(tmp_path / "project")
-    server, base = start_serve(project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    yield project, base
-    server.terminate()
-    server.wait(timeout=10)
+    server = serve(copy_project(tmp_path / "project"))
+    assert wait_for(server.base + "duties/1/", "第1项"), server.output[-3000:]
+    yield tmp_path / "project", server
+    server.stop()
 
 
 def test_serve_reloads_data_edits_and_new_items(served):
-    project, base = served
+    project, server = served
+    base = server.base
     assert wait_for(base + "duties/1/", "制定年度法治政府建设十项重点任务")
     progress = project / "data/progress/2025.yaml"
     progress.write_text(progress.read_text(encoding="utf-8").replace("制定年度法治政府建设十项重点任务", "编者刚改的摘要：制定年度", 1),
@@ -72,21 +39,79 @@ def test_serve_reloads_data_edits_and_new_items(served):
     assert wait_for(base + "duties/1/", "页脚模板的新改动")
 
 
-def test_ctrl_c_stops_the_preview_cleanly(tmp_path):
-    """Ctrl-C reaches the whole process group, search worker included: no traceback, nothing left running."""
-    project = copy_project(tmp_path / "project")
-    terminal = lambda: (os.setpgrp(), signal.signal(signal.SIGINT, signal.SIG_DFL))  # noqa: E731 (as in a shell)
-    server, base = start_serve(project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               preexec_fn=terminal)
-    try:
-        assert wait_for(base + "duties/1/", "第1项")
-        workers = subprocess.run(["ps", "--ppid", str(server.pid), "-o", "pid="], capture_output=True, text=True)
-        assert workers.stdout.split(), "no search worker is running"
-        os.killpg(server.pid, signal.SIGINT)
-        output = server.communicate(timeout=20)[0]
-    finally:
-        if server.poll() is None:
-            server.kill()
-    assert server.returncode == 0
-    assert "Traceback" not in output and "KeyboardInterrupt" not in output, output[-2000:]
-    assert not [pid for pid in workers.stdout.split() if os.path.exists(f"/proc/{pid}")]
+def test_one_save_one_rebuild(served):
+    """Saving a file, even with the same content, rebuilds the site once; the build's own reads of the
+    watched files do not start another build, and neither does `touch` (it changes no content)."""
+    project, server = served
+    time.sleep(2)   # the first build's reads are over
+    before = server.count("Building documentation")
+    site = project / "data/site.yaml"
+    site.touch()
+    time.sleep(3)
+    assert server.count("Building documentation") == before, server.output[-3000:]
+    site.write_text(site.read_text(encoding="utf-8"), encoding="utf-8")
+    time.sleep(10)
+    assert server.count("Building documentation") - before == 1, server.output[-3000:]
+    assert server.output.rstrip().endswith("Reloading browsers"), server.output[-3000:]
+
+
+def check_messages(data) -> list[str]:
+    result = subprocess.run([sys.executable, "-m", "dutylist", "--data", str(data), "check"], capture_output=True,
+                            text=True)
+    assert result.returncode == 1
+    return [line for line in result.stderr.splitlines() if line.strip()]
+
+
+def test_broken_data_shows_the_check_messages_in_the_browser_until_fixed(served):
+    project, server = served
+    duty_list = project / "data/list.yaml"
+    good = duty_list.read_text(encoding="utf-8")
+    duty_list.write_text(good.replace("number: 5\n", "number: 五\n", 1), encoding="utf-8")
+    messages = check_messages(project / "data")
+    assert messages[0].startswith("data/list.yaml:")
+    assert wait_for(server.base, "网站未能生成"), server.output[-3000:]
+    for page in ("", "duties/1/", "about/"):   # every page, at once
+        text = fetch(server.base + page, timeout=1)
+        assert text is not None, f"/{page} did not answer within a second"
+        text = html.unescape(text)
+        assert "网站未能生成" in text and "/livereload/" in text
+        assert all(message in text for message in messages), text
+    assert server.count(messages[0]) == 1, server.output[-3000:]   # the terminal says it once, not once per request
+    assert fetch(server.base + "livereload/0/0", timeout=1).isdigit()   # the page's reload script still polls
+
+    duty_list.write_text(good, encoding="utf-8")
+    assert wait_for(server.base + "duties/5/", "第5项"), server.output[-3000:]
+    assert "网站未能生成" not in fetch(server.base)
+
+
+def test_an_open_tab_shows_the_error_page_and_comes_back_by_itself(served):
+    """In a real browser, without touching it: a bad save turns the open page into the error page, the fix
+    turns it back into the site."""
+    from playwright.sync_api import sync_playwright
+
+    from test_browser import CHROMIUM, FLAGS
+
+    project, server = served
+    duty_list = project / "data/list.yaml"
+    good = duty_list.read_text(encoding="utf-8")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            tab = browser.new_page()
+            tab.goto(server.base + "duties/5/")
+            tab.wait_for_function("() => document.readyState === 'complete'")
+            duty_list.write_text(good.replace("number: 5\n", "number: 五\n", 1), encoding="utf-8")
+            tab.get_by_text("data/list.yaml:", exact=False).first.wait_for(timeout=30000)
+            assert tab.locator("h1").inner_text() == "网站未能生成"
+            duty_list.write_text(good, encoding="utf-8")
+            tab.locator("h1", has_text="第5项").wait_for(timeout=30000)
+        finally:
+            browser.close()
+
+
+def test_build_output_is_what_an_editor_needs(tmp_path):
+    result = build(ROOT, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert not [line for line in lines if "[macros]" in line]
+    assert len(lines) <= 3 and "Documentation built" in lines[-1], lines
