@@ -23,7 +23,7 @@ build: $(VENV)/.runtime
 	rm -rf site && mv site.new site
 
 check: $(VENV)/.runtime
-	$(BIN)/dutylist check
+	REFERENCE_DATE=$(REFERENCE_DATE) $(BIN)/dutylist check
 
 test: $(VENV)/.test
 	bash scripts/system-packages.sh

@@ -121,15 +121,15 @@ def _archive_pages(dataset, files, config):
 
 # mkdocs-macros imports this file as a module of its own, apart from the hook instance: the blocks travel on
 # the page object, not in a module variable.
-_MARKER = re.compile(r"<!--dl-html:(\d+)-->")
+# A placeholder carries a secret made for the page, so that one written into a narrative is only text.
 _ID = re.compile(r'\sid="([^"]*)"')
 
 
 def _keep_final(page, html: str) -> str:
     if not hasattr(page, "final_html"):
-        page.final_html = []
+        page.final_html, page.final_html_secret = [], secrets.token_hex(16)
     page.final_html.append(html)
-    return f"\n\n<!--dl-html:{len(page.final_html) - 1}-->\n\n"
+    return f"\n\n<!--dl-html:{page.final_html_secret}:{len(page.final_html) - 1}-->\n\n"
 
 
 @event_priority(100)  # before mkdocs-macros renders the page
@@ -146,14 +146,17 @@ def on_page_content(html, page, config, files):
     if blocks:
         # Markdown links to anchors inside these blocks are still checked: register the blocks' ids
         page.present_anchor_ids |= {unescape(i) for block in blocks for i in _ID.findall(block)}
-        html = put_back_final_html(html, blocks)
+        html = put_back_final_html(html, blocks, page.final_html_secret)
     secret = getattr(page, "narrative_secret", None)
-    return clean_narratives(html, secret) if secret else html
+    if not secret:
+        return html
+    _safe_toc_ids(page.toc)
+    return clean_narratives(html, secret, _dataset(config).linkable_host)
 
 
-def put_back_final_html(text: str, blocks: list[str]) -> str:
+def put_back_final_html(text: str, blocks: list[str], secret: str) -> str:
     """The text with each block's placeholder replaced by the block."""
-    return _MARKER.sub(lambda m: blocks[int(m[1])], text)
+    return re.sub(rf"<!--dl-html:{secret}:(\d+)-->", lambda m: blocks[int(m[1])], text)
 
 
 # --- Editors' narratives: Markdown, cleaned by an allow-list sanitiser -----------------------------------
@@ -162,20 +165,48 @@ def put_back_final_html(text: str, blocks: list[str]) -> str:
 # which no editor can write into a narrative to end the cleaned region early. (The secret travels on the page
 # object: mkdocs-macros loads this file as a module apart from the hook's.)
 
+# Headings keep their ids for the table of contents, our own `dl-` classes stay for quoted list text (render_item),
+# and links go only to the site itself or to allowed hosts, as `check` requires of the narrative's source.
 _ALLOWED_TAGS = nh3.ALLOWED_TAGS - {"img"}   # an image could be loaded from another host
 _ALLOWED_ATTRIBUTES = {**nh3.ALLOWED_ATTRIBUTES, "*": {"class", "id", "title", "lang"}}
+
+
+def safe_id(value: str) -> str:
+    """An id made of word characters and hyphens, never one of the theme's own (`__search`)."""
+    return re.sub(r"[^\w-]", "", value).lstrip("_") or "section"
+
+
+def _safe_toc_ids(toc) -> None:
+    """Heading ids written by an editor (attr_list `{: id=… }`) reach the theme's table of contents unescaped."""
+    for entry in toc:
+        entry.id = safe_id(entry.id)
+        _safe_toc_ids(entry.children)
+
+
+def _narrative_attribute(linkable_host):
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "id":
+            return safe_id(value)
+        if attribute == "class":
+            return " ".join(c for c in value.split() if c.startswith("dl-")) or None
+        if attribute == "href" and ("://" in value or value.startswith("//")):
+            target = "https:" + value if value.startswith("//") else value
+            return value if narrative.link_problem(target, linkable_host, set()) is None else None
+        return value
+    return keep
 
 
 def mark_narrative(markdown: str, secret: str) -> str:
     return f"\n\n<!--dl-narrative:{secret}-->\n\n{markdown}\n\n<!--/dl-narrative:{secret}-->\n\n"
 
 
-def clean_narratives(html: str, secret: str) -> str:
-    """The page's HTML with each narrative region reduced to safe HTML: no script, style, event handler or
-    javascript:/data: link."""
+def clean_narratives(html: str, secret: str, linkable_host=lambda host: False) -> str:
+    """The page's HTML with each narrative region reduced to safe HTML: no script, style, event handler,
+    javascript:/data: link or link to another host."""
     region = re.compile(rf"<!--dl-narrative:{secret}-->(.*?)(?:<!--/dl-narrative:{secret}-->|\Z)", re.S)
     return region.sub(lambda m: nh3.clean(m[1], tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
-                                          url_schemes={"http", "https", "mailto"}), html)
+                                          url_schemes={"http", "https", "mailto"},
+                                          attribute_filter=_narrative_attribute(linkable_host)), html)
 
 
 # --- mkdocs-macros ------------------------------------------------------------------------------------

@@ -17,10 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import ipaddress
 import json
 import os
 import re
 import shutil
+import socket
 import tempfile
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -31,7 +33,8 @@ from zoneinfo import ZoneInfo
 import requests
 from charset_normalizer import from_bytes
 
-from .problems import Problem
+from .problems import DataError, Problem
+from .source import read_text_file
 
 CHINA = ZoneInfo("Asia/Shanghai")
 DOCUMENT_LIMIT = 20 * 1024 * 1024    # bytes per document: the largest annual report PDF is a few MB
@@ -147,7 +150,8 @@ def load(root: Path, document_ids: set[str] | None = None, problems: list[Proble
     try:
         archive.captures = {i: [Capture(**c) for c in captures] for i, captures in index.get("documents", {}).items()}
         archive.checks = {i: Check(**c) for i, c in checks.get("documents", {}).items()}
-    except (TypeError, AttributeError) as error:
+        _well_formed(archive)
+    except (TypeError, AttributeError, ValueError) as error:
         _report(problems, "archive/index.json", f"存档索引格式不对（{error}）", "请用 dutylist archive 重新生成存档，不要手工编辑")
         return Archive(root)
     if problems is not None:
@@ -155,12 +159,28 @@ def load(root: Path, document_ids: set[str] | None = None, problems: list[Proble
     return archive
 
 
+def _well_formed(archive: Archive) -> None:
+    """ValueError or TypeError unless every field the site reads has its type and every time parses."""
+    for captures in archive.captures.values():
+        for capture in captures:
+            if not (isinstance(capture.files, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                                            for k, v in capture.files.items())):
+                raise ValueError("files 应为“路径: SHA-256”")
+            capture.saved_on
+    for check in archive.checks.values():
+        _china_day(check.since), check.last_same_day, _china_day(check.checked_at)
+
+
 def _read_json(path: Path, problems: list[Problem] | None) -> dict:
-    if not path.exists():
+    if not os.path.lexists(path):
         return {}
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as error:
+        value = json.loads(read_text_file(path, f"archive/{path.name}", limit=20 * 2**20))
+    except DataError as error:
+        if problems is not None:
+            problems.extend(error.problems)
+        return {}
+    except (ValueError, RecursionError) as error:
         _report(problems, f"archive/{path.name}", f"存档索引无法读取（{error}）",
                 "请从 git 恢复该文件，或用 dutylist archive 重新生成")
         return {}
@@ -249,10 +269,40 @@ class Fetched:
         return bool(history) and all(r.status_code in (301, 308) for r in history) and self.final_url != self.url
 
 
+class PrivateAddress(requests.exceptions.InvalidURL):
+    """A link, or a redirect, that leads into a private network."""
+
+
+class _PublicOnly(requests.adapters.HTTPAdapter):
+    """Connects only to public addresses, each redirect's included: a document link in data/ must never make the
+    machine running the scheduled job fetch a page of its own network (and the site publish it)."""
+
+    def send(self, request, **kwargs):
+        host = urlsplit(request.url).hostname or ""
+        try:
+            addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        except (socket.gaierror, UnicodeError):
+            addresses = set()  # requests reports the failed look-up itself
+        loopback_allowed = os.environ.get("DUTYLIST_ALLOW_LOOPBACK") == "1"   # the project's own tests only
+        for address in map(ipaddress.ip_address, addresses):
+            if not address.is_global and not (loopback_allowed and address.is_loopback):
+                raise PrivateAddress(f"{host} 指向内部网络地址 {address}，拒绝访问")
+        return super().send(request, **kwargs)
+
+
+def _session() -> requests.Session:
+    session = requests.Session()
+    session.mount("http://", _PublicOnly())
+    session.mount("https://", _PublicOnly())
+    return session
+
+
 def fetch(url: str, timeout: float = TIMEOUT, limit: int = DOCUMENT_LIMIT) -> Fetched:
     """The whole body, or ArchiveError with a message for the operator."""
     try:
         return fetch_response(url, timeout, limit)
+    except PrivateAddress as error:
+        raise ArchiveError(str(error)) from None
     except requests.Timeout:
         raise ArchiveError(f"超时（{timeout:g} 秒）") from None
     except requests.RequestException as error:
@@ -262,7 +312,8 @@ def fetch(url: str, timeout: float = TIMEOUT, limit: int = DOCUMENT_LIMIT) -> Fe
 def fetch_response(url: str, timeout: float, limit: int) -> Fetched:
     """The whole body; a body over the limit is refused (ArchiveError) rather than cut. Raises requests' errors."""
     requested_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-    with requests.get(url, timeout=timeout, stream=True, headers={"User-Agent": USER_AGENT}) as response:
+    with _session() as session, session.get(url, timeout=timeout, stream=True,
+                                            headers={"User-Agent": USER_AGENT}) as response:
         body = bytearray()
         for chunk in response.iter_content(65536):
             body += chunk

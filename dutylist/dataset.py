@@ -49,6 +49,11 @@ class Dataset:
     def documents_by_id(self) -> dict[str, Document]:
         return {d.id: d for d in self.documents}
 
+    def linkable_host(self, host: str) -> bool:
+        """Whether the site may link to host: an official or an allowed media domain."""
+        return bool(self.site) and (_on_domains(host, self.site.official_domains)
+                                    or _on_domains(host, self.site.media_domains))
+
     def host_kind(self, document: Document) -> str:
         """"official" or "media", from the document's host and the site's allow-lists."""
         return "official" if _on_domains(document.host, self.site.official_domains) else "media"
@@ -183,12 +188,21 @@ class References:
         self.problems.append(self.sources[file].problem(path, message, fix))
 
     def all(self, years: dict[str, YearProgress]) -> None:
+        self.site_links()
         self.duty_list()
         self.documents()
         self.obligations()
         for stem, progress in years.items():
             self.year(stem, progress)
         self.narratives()
+
+    def site_links(self) -> None:
+        """The site's own address and its correction channel are official pages too."""
+        site = self.dataset.site
+        for name in ("site_url", "correction_url"):
+            if site and (url := getattr(site, name)) and not _on_domains(host_of(url), site.official_domains):
+                self.report("site.yaml", (name,), f"网站 {host_of(url)} 不在 official_domains 之列",
+                            "请填写官方网站上的地址；确属官方网站的，请把域名加入 official_domains")
 
     def duty_list(self) -> None:
         duty_list = self.dataset.duty_list
@@ -322,7 +336,7 @@ class References:
             shown = f"data/narratives/{key}.md"
             if key not in keys:
                 self.problems.append(Problem(shown, 1, 1, "", f"清单中没有第 {key} 项", "请把文件名改为已有的条目编号，如 18.md"))
-            self.problems.extend(narrative.problems(shown, source, keys, groups))
+            self.problems.extend(narrative.problems(shown, source, keys, groups, self.dataset.linkable_host))
 
     def duplicates(self, file: str, section: str, ids: list[str], what: str, field: str = "id") -> None:
         counts = Counter(ids)

@@ -46,7 +46,7 @@ class ArchiveRecord(BaseModel):
     size: int
     raw_sha256: str
     text_sha256: str
-    copy: str                    # the archived copy's page on this site
+    copy_page: str               # the archived copy's page on this site
     check: str | None            # last link check: live, unchanged, changed, moved or gone
     checked_at: str | None
     check_since: str | None
@@ -97,7 +97,7 @@ def archive_records(dataset: Dataset) -> list[ArchiveRecord]:
             records.append(ArchiveRecord(document=doc.id, url=c.url, captured_at=c.captured_at, final_url=c.final_url,
                                          status=c.status, content_type=c.content_type, size=c.size,
                                          raw_sha256=c.raw_sha256, text_sha256=c.text_sha256,
-                                         copy=f"archive/{doc.id}/", check=check.verdict if check else None,
+                                         copy_page=f"archive/{doc.id}/", check=check.verdict if check else None,
                                          checked_at=check.checked_at if check else None,
                                          check_since=check.since if check else None))
     return records

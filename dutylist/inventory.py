@@ -30,9 +30,10 @@ class Inventory:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _ignored(name: str) -> bool:
-    """Editors' tools leave hidden and backup files beside the data (.list.yaml.swp, list.yaml~): never data."""
-    return name.startswith(".") or name.endswith("~")
+def _ignored(entry: os.DirEntry) -> bool:
+    """Editors' tools leave hidden and backup files beside the data (.list.yaml.swp, list.yaml~): never data.
+    Only plain files are passed over: a hidden link or folder is refused like any other."""
+    return (entry.name.startswith(".") or entry.name.endswith("~")) and _kind(entry) == "file"
 
 
 def take_inventory(data_dir: Path) -> Inventory:
@@ -67,7 +68,7 @@ def _folder(folder: os.DirEntry, found: Inventory) -> None:
 
 def _entries(folder: Path) -> list[os.DirEntry]:
     with os.scandir(folder) as entries:
-        return sorted((e for e in entries if not _ignored(e.name)), key=lambda e: e.name)
+        return sorted((e for e in entries if not _ignored(e)), key=lambda e: e.name)
 
 
 def _kind(entry: os.DirEntry) -> str:

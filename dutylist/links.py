@@ -76,6 +76,8 @@ def _check(url: str, timeout: float, now: dt.datetime) -> LinkResult:
     stamp = now.isoformat()
     try:
         fetched = store.fetch_response(url, timeout, SIZE_LIMIT)
+    except store.PrivateAddress as error:
+        return LinkResult(url, stamp, error=str(error))
     except requests.Timeout:
         return LinkResult(url, stamp, error=f"超时（{timeout:g} 秒）")
     except requests.RequestException as error:

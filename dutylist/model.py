@@ -6,6 +6,8 @@ Field descriptions are in Chinese because they end up in the JSON Schema editors
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from functools import cached_property
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -16,7 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
-def _http_url(value: str) -> str:
+def http_url(value: str) -> str:
     """A plain http(s) link that browsers and Python read the same way (WHATWG URL parsing, by ada)."""
     if any(char.isspace() or char == "\\" or not char.isprintable() for char in value):
         raise ValueError("链接中不能有空格、反斜杠“\\”或看不见的字符")
@@ -32,6 +34,21 @@ def _http_url(value: str) -> str:
     return value
 
 
+def public_domain(value: str) -> str:
+    """A domain name of at least two labels, such as yingkou.gov.cn: not an address, not localhost, not "com"."""
+    host = idna_host(value)
+    if os.environ.get("DUTYLIST_ALLOW_LOOPBACK") == "1" and host in ("127.0.0.1", "localhost"):
+        return value   # the project's own tests serve documents from this machine
+    labels = host.split(".")
+    if (len(labels) < 2 or not all(re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?", label) for label in labels)
+            or labels[-1].isdigit() or host.endswith(".localhost")):
+        raise ValueError(f"「{value}」不是网站域名（应像 yingkou.gov.cn 这样，至少两段，不能是 IP 地址或 localhost）")
+    return value
+
+
+Domain = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(public_domain)]
+
+
 def host_of(url: str) -> str:
     """The host a browser goes to: lower-case, internationalised names in their IDNA (xn--) form."""
     return ada_url.URL(url).hostname
@@ -44,7 +61,7 @@ def idna_host(host: str) -> str:
         return host.lower()
 
 
-Url = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_http_url)]
+Url = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(http_url)]
 
 
 class Model(BaseModel):
@@ -173,8 +190,8 @@ class Site(Model):
     psb: Text | None = Field(None, description="公安机关备案号")
     contact: Text | None = Field(None, description="联系方式")
     correction_url: Url | None = Field(None, description="纠错渠道链接")
-    official_domains: list[Text] = Field(min_length=1, description="官方网站域名（含其子域名）")
-    media_domains: list[Text] = Field([], description="可作为新闻报道链接的媒体域名")
+    official_domains: list[Domain] = Field(min_length=1, description="官方网站域名（含其子域名）")
+    media_domains: list[Domain] = Field([], description="可作为新闻报道链接的媒体域名")
 
 
 # --- documents, obligations, progress --------------------------------------------------------------
@@ -219,7 +236,7 @@ class Document(Model):
     published: dt.date = Field(description="发布日期")
     url: Url
     kind: DocumentKind = Field(description="类别：" + "、".join(f"{k}（{v}）" for k, v in DOCUMENT_KINDS.items()))
-    year_covered: int | None = Field(None, description="所报告或所属的年度")
+    year_covered: int | None = Field(None, ge=1949, le=2100, description="所报告或所属的年度")
     fulfils: list[Slug] = Field([], description="本文件履行的公开义务标识")
     note: Text | None = Field(None, description="核对说明")
     unconfirmed: list[UnconfirmedField] = Field(

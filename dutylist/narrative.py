@@ -8,6 +8,7 @@ Markdown, by the allow-list sanitiser (see macros.py).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -15,9 +16,11 @@ from jinja2 import nodes
 from jinja2.exceptions import TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .model import host_of, http_url
 from .problems import Problem
 
 CALLS = {"render_item": 1, "render_group": 1, "render_list": 0}   # name -> number of arguments
+MAX_BRACKETS = 300   # Python-Markdown's link parsing slows down as the square of nested "[": 100 KB of them hang a build
 ALLOWED = "{{ render_item(18) }}、{{ render_group(5) }} 或 {{ render_list() }}"
 _PARSER = ImmutableSandboxedEnvironment()   # used to parse only, never to render
 
@@ -39,6 +42,9 @@ def parse(source: str) -> list[str | Call]:
     """The narrative as plain text pieces and calls, in order; NarrativeError at the first thing not allowed."""
     try:
         template = _PARSER.parse(source)
+    except ValueError as error:  # e.g. a number longer than Python converts
+        raise NarrativeError(1, "补充说明中只能调用三种宏，且参数须为编号（此处的数字过长）",
+                             f"请只使用 {ALLOWED}") from None
     except TemplateSyntaxError as error:
         raise NarrativeError(error.lineno or 1, f"“{{{{”“{{%”“{{#”的写法不对（解析器提示：{error.message}）",
                              f"双花括号只能用于 {ALLOWED}；要显示花括号本身，请改用全角｛｝")
@@ -56,8 +62,18 @@ def _call(node: nodes.Node) -> Call:
             and not node.kwargs and node.dyn_args is None and node.dyn_kwargs is None
             and len(node.args) == CALLS[node.node.name] and all(isinstance(a, nodes.Const) for a in node.args)):
         raise _not_allowed(node)
-    argument = str(node.args[0].value) if node.args else None
+    argument = _number(node.args[0].value) if node.args else None
+    if node.args and argument is None:
+        raise _not_allowed(node)
     return Call(node.node.name, argument, node.lineno)
+
+
+def _number(value) -> str | None:
+    """An item key or a group's ordinal as written: digits, or digits-digits; None for anything else."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
+    text = value if isinstance(value, str) else str(value) if abs(value) < 10**9 else ""
+    return text if re.fullmatch(r"[0-9]{1,6}(-[0-9]{1,6})?", text) else None
 
 
 def _not_allowed(node: nodes.Node) -> NarrativeError:
@@ -65,17 +81,50 @@ def _not_allowed(node: nodes.Node) -> NarrativeError:
                           f"请只使用 {ALLOWED}，删除其他模板语法")
 
 
-def problems(shown_as: str, source: str, item_keys: set[str], group_count: int) -> list[Problem]:
+# Where a narrative's Markdown or HTML names a link target
+_LINKS = [re.compile(p, re.I | re.M) for p in (
+    r"\]\(\s*<?([^)\s>]*)",                                  # [text](target)
+    r"^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)",                      # [label]: target
+    r"<((?:[a-z][a-z0-9+.-]*:|//)[^>\s]*)>",                   # <scheme:target>
+    r"\b(?:href|src|action|formaction)\s*=\s*[\"']?([^\"'\s>]*)",  # raw HTML
+)]
+
+
+def link_problem(target: str, allowed_host: Callable[[str], bool], item_keys: set[str]) -> str | None:
+    """Why a narrative may not link to target, if it may not: only official pages and other items' pages."""
+    if target.lower().startswith(("http://", "https://")):
+        try:
+            http_url(target)
+        except ValueError as error:
+            return str(error)
+        return None if allowed_host(host_of(target)) else f"网站 {host_of(target)} 不在允许的官方或媒体域名之列"
+    if target.lower().startswith("mailto:") and "&" not in target:
+        return None
+    if (found := re.fullmatch(r"([0-9]+(?:-[0-9]+)?)\.md", target)) and found[1] in item_keys:
+        return None
+    return "补充说明中的链接只能指向官方网站（https://…）或其他条目（写成 18.md）"
+
+
+def problems(shown_as: str, source: str, item_keys: set[str], group_count: int,
+             allowed_host: Callable[[str], bool] = lambda host: False) -> list[Problem]:
     """What is wrong with a narrative, with its line: the build would fail on the same things."""
+    if source.count("[") > MAX_BRACKETS:
+        return [Problem(shown_as, 1, 1, "", f"方括号“[”超过 {MAX_BRACKETS} 个", "补充说明只需少量链接；请删减")]
     try:
         pieces = parse(source)
     except NarrativeError as error:
         return [Problem(shown_as, error.line, 1, "", error.message, error.fix)]
     found = []
+    for pattern in _LINKS:
+        for match in pattern.finditer(source):
+            if (why := link_problem(match[1], allowed_host, item_keys)) is not None:
+                line = source.count("\n", 0, match.start()) + 1
+                found.append(Problem(shown_as, line, 1, "", f"链接「{match[1][:80]}」不可用：{why}",
+                                     "请改用官方网站上的网址，或写成 18.md 链接到第18项"))
     for call in (p for p in pieces if isinstance(p, Call)):
         if call.name == "render_item" and call.argument not in item_keys:
             found.append(Problem(shown_as, call.line, 1, "", f"清单中没有第 {call.argument} 项", "请填写已有的条目编号"))
-        if call.name == "render_group" and not (call.argument.isdigit() and 1 <= int(call.argument) <= group_count):
+        if call.name == "render_group" and not (call.argument.isdecimal() and 1 <= int(call.argument) <= group_count):
             found.append(Problem(shown_as, call.line, 1, "", f"清单中没有第 {call.argument} 组",
                                  f"请填写 1 到 {group_count} 之间的分组序号"))
     return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -17,7 +18,14 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
         field = f"字段 {self.field}：" if self.field else ""
-        return f"{where}: {field}{self.message} — {self.fix}"
+        return _visible(f"{where}: {field}{self.message} — {self.fix}")
+
+
+def _visible(text: str) -> str:
+    """Text safe to print on a terminal or in a CI log: an editor's control or bidi character is shown as its
+    code point, never sent (it could recolour, hide or reorder the report)."""
+    return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs") else c
+                   for c in text)
 
 
 class DataError(Exception):

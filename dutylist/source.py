@@ -8,6 +8,7 @@ say which line of which file to change.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import unicodedata
 from dataclasses import dataclass, field
@@ -107,8 +108,11 @@ def read_text_file(path: Path, shown_as: str, limit: int = MAX_FILE_BYTES) -> st
 
 
 # Characters a reader cannot see or that reorder what they see: bidi controls (U+202E), zero-width spaces
-# (U+200B), other format characters, control characters (tab and line breaks aside), private use.
+# (U+200B), other format characters, control characters (tab and line breaks aside), private use; letters that
+# print as nothing (Hangul fillers, the blank Braille pattern); and stacks of combining marks.
 _INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
+_BLANK_LETTERS = re.compile("[\u115f\u1160\u3164\uffa0\u2800\u180e]")
+_MARK_STACK = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{3,}")
 
 
 def first_invisible(text: str) -> int | None:
@@ -121,6 +125,8 @@ def first_invisible(text: str) -> int | None:
                 if (char not in "\n\t\r" and unicodedata.category(char) in _INVISIBLE
                         and not (index == 0 and char == "\ufeff")):
                     return index
+        if found := _BLANK_LETTERS.search(line) or _MARK_STACK.search(line):
+            return start + found.start()
         start += len(line)
     return None
 
@@ -217,6 +223,10 @@ def _build_mapping(node, path, source, problems) -> dict:
             continue
         key = key_node.value
         child = (*path, key)
+        if (found := first_invisible(key)) is not None:
+            source.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            problems.append(source.problem(child, f"键中含有看不见的字符 U+{ord(key[found]):04X}", "请删除该字符"))
+            continue
         if key in result:
             source.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             problems.append(source.problem(child, f"重复的键「{key}」，后一个会覆盖前一个", "请删除或合并重复的键"))

@@ -9,6 +9,10 @@ import pytest
 
 from helpers import ROOT, Page, build
 
+# Documents served by the tests' own local portal: let data name 127.0.0.1 and the fetcher reach it. Outside the
+# tests, data may name only public domains and the fetcher connects only to public addresses.
+os.environ["DUTYLIST_ALLOW_LOOPBACK"] = "1"
+
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):

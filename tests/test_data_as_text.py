@@ -51,7 +51,7 @@ def _is_free_text(annotation) -> bool:
         return _is_free_text(args[0])
     if typing.get_origin(annotation) is typing.Annotated:
         checks = [m for m in annotation.__metadata__]
-        restricted = any(getattr(m, "pattern", None) or getattr(m, "func", None) is model._http_url for m in checks)
+        restricted = any(getattr(m, "pattern", None) or getattr(m, "func", None) is model.http_url for m in checks)
         return args[0] is str and not restricted
     return annotation is str
 

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from dutylist import cli
-from helpers import REFERENCE_DATE, ROOT, build, copy_project
+from helpers import REFERENCE_DATE, ROOT, Page, build, copy_project
 
 LONG = "很长的文字" * 1300
 DEEP = "nested: " + "[" * 30 + "]" * 30 + "\n"
@@ -70,6 +70,15 @@ def _duplicate_first_evidence_of_2024(data: Path) -> None:
     first = yaml.safe_load(text)["items"][9][0]
     again = f"    - {json.dumps(first, ensure_ascii=False)}\n"   # JSON is YAML's flow style
     path.write_text(text.replace("  22:\n", again + "  22:\n", 1), encoding="utf-8")
+
+
+def _add_official_domain(name: str):
+    def make(data: Path) -> None:
+        path = data / "site.yaml"
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        at = next(n for n, line in enumerate(lines) if line.startswith("official_domains:")) + 1
+        path.write_text("".join([*lines[:at], f"  - {name}\n", *lines[at:]]), encoding="utf-8")
+    return make
 
 
 NARRATIVE = "narratives/18.md"
@@ -160,6 +169,35 @@ REJECTED = [
     ("numbering-gap", _replace("list.yaml", "number: 27", "number: 28"), "list.yaml", "number: 28", "跳过了 27"),
     ("numbering-order", _swap_items_2_and_3, "list.yaml", "number: 2\n", "顺序颠倒"),
     ("evidence-twice", _duplicate_first_evidence_of_2024, "progress/2024.yaml", '- {"document', "完全相同"),
+    # found by a hostile review of the first version of these defences
+    ("narrative-link-other-host", _write(NARRATIVE, "一\n[钓鱼](https://evil.example/phish)\n"), NARRATIVE, "[钓鱼]", "不在允许"),
+    ("narrative-link-protocol-relative", _write(NARRATIVE, "[x](//evil.example/x)\n"), NARRATIVE, None, "链接"),
+    ("narrative-autolink-other-host", _write(NARRATIVE, "一\n二\n<https://evil2.example/>\n"), NARRATIVE, "<https", "不在允许"),
+    ("narrative-reference-link-other-host", _write(NARRATIVE, "[x][r]\n\n[r]: https://evil.example/\n"), NARRATIVE, "[r]:", "不在允许"),
+    ("narrative-html-link-other-host", _write(NARRATIVE, '<a href="https://evil.example/">x</a>\n'), NARRATIVE, None, "不在允许"),
+    ("narrative-link-missing-page", _write(NARRATIVE, "[x](nope.md)\n"), NARRATIVE, None, "18.md"),
+    ("narrative-link-anchor", _write(NARRATIVE, "[x](#nope)\n"), NARRATIVE, None, "18.md"),
+    ("narrative-link-absolute-path", _write(NARRATIVE, "[x](/duties/)\n"), NARRATIVE, None, "18.md"),
+    ("narrative-link-entity-scheme", _write(NARRATIVE, "[x](&#106;avascript:alert(1))\n"), NARRATIVE, None, "18.md"),
+    ("narrative-superscript-number", _write(NARRATIVE, '{{ render_group("¹") }}\n'), NARRATIVE, None, "只能调用三种宏"),
+    ("narrative-huge-number", _write(NARRATIVE, "{{ render_group(" + "9" * 5000 + ") }}\n"), NARRATIVE, None, "只能调用三种宏"),
+    ("narrative-bracket-flood", _write(NARRATIVE, "[" * 100_000), NARRATIVE, None, "方括号"),
+    ("site-url-other-host", _replace("site.yaml", "site_name:", "site_url: https://evil.example/\nsite_name:"), "site.yaml",
+     "site_url:", "official_domains"),
+    ("correction-url-other-host", _replace("site.yaml", "# correction_url: https://…  # “我为政府网站找错”纠错渠道",
+                                           "correction_url: https://evil.example/report"), "site.yaml", "correction_url:",
+     "official_domains"),
+    ("official-domain-top-level", _add_official_domain("com"), "site.yaml", "  - com", "不是网站域名"),
+    ("official-domain-private-address", _add_official_domain("10.0.0.1"), "site.yaml", "  - 10.0.0.1", "不是网站域名"),
+    ("key-rtl-override", _replace("progress/2025.yaml", "items:\n", 'items:\n  "9\\u202e": []\n'), "progress/2025.yaml",
+     '"9', "U+202E"),
+    ("hangul-filler", _replace("list.yaml", "title: 营口", "title: 营\u3164口"), "list.yaml", "title: 营", "U+3164"),
+    ("combining-mark-stack", _replace("list.yaml", "title: 营口", "title: 营" + "\u0301" * 40 + "口"), "list.yaml", "title: 营",
+     "U+0301"),
+    ("hidden-link-to-root", lambda data: (data / ".root").symlink_to("/"), ".root", None, "不是本站的数据文件"),
+    ("hidden-fifo", lambda data: os.mkfifo(data / "progress" / ".pipe"), "progress/.pipe", None, "文件名不合规定"),
+    ("year-covered-absurd", _replace("documents.yaml", "year_covered: 2023", "year_covered: -99999999999999999999"),
+     "documents.yaml", "year_covered: -9", "数值过小"),
 ]
 
 
@@ -257,3 +295,97 @@ def test_csv_cells_cannot_run_as_formulas_and_keep_their_text(tmp_path):
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
     ordinary = next(r for r in rows if r["item"] != "2")
     assert not ordinary["summary"].startswith("'")  # ordinary text is unchanged
+
+
+def test_control_characters_of_a_key_never_reach_the_terminal(data, capsys):
+    site = data / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + '"\\e[2K\\r\\e[32m数据检查通过\\e[8m": 1\n', encoding="utf-8")
+    code, errors = run_check(data, capsys)
+    assert code == 1 and "\x1b" not in errors and "\r" not in errors and "<U+001B>" in errors
+
+
+def test_a_loopback_domain_is_refused_outside_the_tests(data, capsys, monkeypatch):
+    monkeypatch.delenv("DUTYLIST_ALLOW_LOOPBACK")
+    _add_official_domain("localhost")(data)
+    code, errors = run_check(data, capsys)
+    assert code == 1 and "data/site.yaml:" in errors and "localhost" in errors
+
+
+@pytest.mark.parametrize("target", ["http://10.255.255.1/latest/meta-data/", "http://169.254.169.254/latest/meta-data/",
+                                    "http://[fd00::1]/"])
+def test_the_archiver_never_follows_a_link_into_a_private_network(target, monkeypatch):
+    """A cited page that redirects into the runner's own network is refused before any connection is made."""
+    import http.server
+    import threading
+    from dutylist import archive
+
+    class Redirect(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(archive.ArchiveError, match="内部网络"):
+            archive.fetch(f"http://127.0.0.1:{server.server_address[1]}/doc", timeout=5)
+        monkeypatch.delenv("DUTYLIST_ALLOW_LOOPBACK")
+        with pytest.raises(archive.ArchiveError, match="内部网络"):   # nor to this machine, outside the tests
+            archive.fetch(f"http://127.0.0.1:{server.server_address[1]}/doc", timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def _write_archive(data: Path, index) -> Path:
+    root = data.parent / "archive"
+    root.mkdir(exist_ok=True)
+    (root / "index.json").write_text(index if isinstance(index, str) else json.dumps(index), encoding="utf-8")
+    return root
+
+
+CAPTURE = {"captured_at": "2026-01-01T00:00:00+00:00", "url": "u", "final_url": "u", "status": 200,
+           "content_type": "text/html", "size": 1, "title": "t", "raw_sha256": "0", "text_sha256": "0", "files": {}}
+
+
+@pytest.mark.parametrize("index", [
+    {"documents": {"rpt-2022": [{**CAPTURE, "captured_at": "garbage"}]}},
+    {"documents": {"rpt-2022": [{**CAPTURE, "files": ["x"]}]}},
+    {"documents": {"rpt-2022": [{**CAPTURE, "files": "x"}]}},
+    "[" * 100_000,
+], ids=["bad-time", "files-list", "files-text", "deep-json"])
+def test_a_malformed_archive_index_is_a_message_not_a_traceback(index, data, capsys):
+    _write_archive(data, index)
+    code, errors = run_check(data, capsys)
+    assert code == 1 and "archive/index.json" in errors
+
+
+def test_an_archive_index_that_is_a_link_is_refused(data, capsys):
+    root = data.parent / "archive"
+    root.mkdir()
+    (root / "index.json").symlink_to("/etc/hostname")
+    code, errors = run_check(data, capsys)
+    assert code == 1 and "archive/index.json" in errors and "符号链接" in errors
+
+
+def test_a_narrative_heading_id_cannot_carry_a_script_into_the_table_of_contents(tmp_path):
+    project = copy_project(tmp_path / "project")
+    (project / "data/narratives/18.md").write_text(
+        "## 说明 {: id='a\" autofocus onfocus=\"document.body.dataset.pwned=1' }\n\n"
+        "## 搜索 {: id='__search' class='md-search' }\n\n正文<!--dl-html:0--><!--dl-html:99999999999999999999-->\n",
+        encoding="utf-8")
+    out = tmp_path / "site"
+    built = build(project, out)
+    assert built.returncode == 0, built.stderr
+    page = Page(out / "duties/18/index.html")
+    assert not [e for e in page.elements for name in e["attrs"] if name.startswith("on") or name == "autofocus"]
+    assert len(page.find_all(id="__search")) == 1            # the theme's own, not clobbered by the narrative
+    assert not page.find_all("a", cls="md-search")
+    text = page.text()
+    assert text[text.rindex("搜索"):].replace("¶", "").split() == ["搜索", "正文"]  # the placeholders copied no block
