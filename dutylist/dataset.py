@@ -336,7 +336,8 @@ class References:
             shown = f"data/narratives/{key}.md"
             if key not in keys:
                 self.problems.append(Problem(shown, 1, 1, "", f"清单中没有第 {key} 项", "请把文件名改为已有的条目编号，如 18.md"))
-            self.problems.extend(narrative.problems(shown, source, keys, groups, self.dataset.linkable_host))
+            self.problems.extend(narrative.problems(shown, source, keys, groups, self.dataset.linkable_host,
+                                                    set(self.dataset.documents_by_id)))
 
     def duplicates(self, file: str, section: str, ids: list[str], what: str, field: str = "id") -> None:
         counts = Counter(ids)

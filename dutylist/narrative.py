@@ -90,8 +90,9 @@ _LINKS = [re.compile(p, re.I | re.M) for p in (
 )]
 
 
-def link_problem(target: str, allowed_host: Callable[[str], bool], item_keys: set[str]) -> str | None:
-    """Why a narrative may not link to target, if it may not: only official pages and other items' pages."""
+def link_problem(target: str, allowed_host: Callable[[str], bool], local_targets: set[str]) -> str | None:
+    """Why a narrative may not link to target, if it may not: only official pages, other items' pages (18.md)
+    and entries of the documents page (../documents.md#doc-ID)."""
     if target.lower().startswith(("http://", "https://")):
         try:
             http_url(target)
@@ -100,13 +101,19 @@ def link_problem(target: str, allowed_host: Callable[[str], bool], item_keys: se
         return None if allowed_host(host_of(target)) else f"网站 {host_of(target)} 不在允许的官方或媒体域名之列"
     if target.lower().startswith("mailto:") and "&" not in target:
         return None
-    if (found := re.fullmatch(r"([0-9]+(?:-[0-9]+)?)\.md", target)) and found[1] in item_keys:
+    if target in local_targets:
         return None
-    return "补充说明中的链接只能指向官方网站（https://…）或其他条目（写成 18.md）"
+    return "补充说明中的链接只能指向官方网站（https://…）、其他条目（写成 18.md）或公开文件（写成 ../documents.md#doc-文件标识）"
+
+
+def local_targets(item_keys: set[str], document_ids: set[str]) -> set[str]:
+    """The pages of the site a narrative may link to, written as MkDocs checks them."""
+    return ({f"{key}.md" for key in item_keys} | {"../documents.md"}
+            | {f"../documents.md#doc-{doc}" for doc in document_ids})
 
 
 def problems(shown_as: str, source: str, item_keys: set[str], group_count: int,
-             allowed_host: Callable[[str], bool] = lambda host: False) -> list[Problem]:
+             allowed_host: Callable[[str], bool] = lambda host: False, document_ids: set[str] = frozenset()) -> list[Problem]:
     """What is wrong with a narrative, with its line: the build would fail on the same things."""
     if source.count("[") > MAX_BRACKETS:
         return [Problem(shown_as, 1, 1, "", f"方括号“[”超过 {MAX_BRACKETS} 个", "补充说明只需少量链接；请删减")]
@@ -117,7 +124,7 @@ def problems(shown_as: str, source: str, item_keys: set[str], group_count: int,
     found = []
     for pattern in _LINKS:
         for match in pattern.finditer(source):
-            if (why := link_problem(match[1], allowed_host, item_keys)) is not None:
+            if (why := link_problem(match[1], allowed_host, local_targets(item_keys, document_ids))) is not None:
                 line = source.count("\n", 0, match.start()) + 1
                 found.append(Problem(shown_as, line, 1, "", f"链接「{match[1][:80]}」不可用：{why}",
                                      "请改用官方网站上的网址，或写成 18.md 链接到第18项"))

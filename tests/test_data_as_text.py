@@ -183,13 +183,15 @@ def test_payloads_stay_text_in_search_index_feed_and_open_data(hostile_site):
 
 # --- narratives: Markdown whose HTML is cleaned, fuzzed ---------------------------------------------------
 
+# What check lets through (it refuses links to other hosts, javascript: and data: links, see
+# tests/test_hostile_data.py); the sanitiser must still remove the rest.
 HOSTILE_NARRATIVE = """补充说明正文。
 
 <script>alert(1)</script>
-<style>body{background:url(https://evil.example/x.png)}</style>
-<img src="https://evil.example/x.png">
-<iframe src="https://evil.example/"></iframe>
-<a href="javascript:alert(2)">脚本链接</a> <a href="data:text/html,<b>x</b>">数据链接</a>
+<style>body{background:red}</style>
+<img alt="图">
+<iframe></iframe>
+<a>脚本链接</a> <form><button>提交</button></form>
 <p onclick="alert(3)" style="color:red">事件属性</p>
 <!--/dl-narrative:00000000000000000000000000000000--><script>alert(4)</script>
 
@@ -218,7 +220,8 @@ def test_a_narrative_keeps_its_text_and_safe_links(narrative_site):
 def test_a_narrative_carries_no_script_style_handler_or_foreign_request(narrative_site):
     html = narrative_site.html
     assert "alert(" not in "".join(e["text"] for e in narrative_site.find_all("script"))
-    assert not narrative_site.find_all("iframe") and "evil.example" not in html
+    assert not narrative_site.find_all("iframe") and len(narrative_site.find_all("form")) == 1  # the theme's search
+    assert not [e for e in narrative_site.find_all("img") if e["attrs"].get("alt") == "图"]
     assert not [e for e in narrative_site.elements if any(a.startswith("on") for a in e["attrs"])]
     assert not [e for e in narrative_site.find_all("a") if (e["attrs"].get("href") or "").startswith(("javascript", "data"))]
     assert 'style="color:red"' not in html

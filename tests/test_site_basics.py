@@ -38,7 +38,9 @@ def test_with_a_site_url_the_sitemap_and_canonical_links_use_it(tmp_path):
     project = copy_project(tmp_path / "project")
     site_yaml = project / "data/site.yaml"
     site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace(
-        "# site_url: https://…/", "site_url: https://fzqd.example.gov.cn/gs"), encoding="utf-8")
+        "# site_url: https://…/", "site_url: https://fzqd.example.gov.cn/gs").replace(
+        "official_domains:", "official_domains:\n  - example.gov.cn  # the site's own address must be official", 1),
+        encoding="utf-8")
     assert build(project, tmp_path / "site").returncode == 0
     sitemap = (tmp_path / "site/sitemap.xml").read_text(encoding="utf-8")
     locations = re.findall(r"<loc>([^<]+)</loc>", sitemap)
