@@ -94,6 +94,15 @@ def fill(data, cls: type[BaseModel], filled: set):
     return data
 
 
+def _items_in(node) -> list[dict]:
+    """Every numbered item of a list.yaml, wherever the list's shape puts it."""
+    if isinstance(node, list):
+        return [i for child in node for i in _items_in(child)]
+    if isinstance(node, dict):
+        return ([node] if "number" in node else []) + [i for child in node.values() for i in _items_in(child)]
+    return []
+
+
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
     CANARY.unlink(missing_ok=True)
@@ -106,7 +115,11 @@ def hostile_site(tmp_path_factory):
             data["checks"] = [{"obligation": "info-disclosure-report", "checked_on": "2026-04-02"}]
         if file == "list.yaml":
             data["parts"][0]["clauses"][0]["label"] = "（一）"
-        path.write_text(yaml.safe_dump(fill(data, cls, filled), allow_unicode=True, sort_keys=False), encoding="utf-8")
+        fill(data, cls, filled)
+        if file == "list.yaml":  # an obligation's quote must be the item's own words, as check verifies
+            for item in _items_in(data):
+                item["text"] += payload("Obligation.quote")
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     out = tmp_path_factory.mktemp("site")
     result = build(project, out)
     assert result.returncode == 0, result.stderr
@@ -169,7 +182,7 @@ def test_payloads_stay_text_in_search_index_feed_and_open_data(hostile_site):
     published = "".join(p.read_text(encoding="utf-8") for p in (out / "data").glob("*.json"))
     for cls, name in filled:
         if cls != "Site":  # the site's settings are not open data
-            assert json.dumps(payload(f"{cls}.{name}"), ensure_ascii=False) in published, f"{cls}.{name}"
+            assert json.dumps(payload(f"{cls}.{name}"), ensure_ascii=False)[1:-1] in published, f"{cls}.{name}"
     rows = list(csv.DictReader(io.StringIO((out / "data/list.csv").read_text(encoding="utf-8-sig"))))
     assert rows[0]["short"] == payload("Item.short")
 
