@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,7 +15,7 @@ from pydantic import BaseModel
 from . import archive as store
 from . import narrative
 from .inventory import take_inventory
-from .model import (DEADLINE_REQUIRED, DOCUMENT_KINDS, Document, DutyList, Evidence, Item, Model, Obligation, Site,
+from .model import (DEADLINE_REQUIRED, DOCUMENT_KINDS, Document, DutyList, Evidence, Group, Item, Model, Obligation, Site,
                     YearProgress, host_of, idna_host)
 from .problems import DataError, Problem
 from .source import Sourced, read_text_file, read_yaml
@@ -104,6 +105,7 @@ class Dataset:
 
 
 MAX_NARRATIVE_BYTES = 200 * 1024
+BARE_NUMBER = re.compile(r"[0-9一二三四五六七八九十百零〇]+")
 
 
 def load_dataset(data_dir: Path, reference_date: dt.date) -> Dataset:
@@ -212,6 +214,7 @@ class References:
                 self.report("list.yaml", ("parts", p, "items"), "该部分同时写了分组（groups）和直接列出的条目（items）",
                             "请按原文二选一：条目属于某组的，写在该组的 items 下")
         self.numbering()
+        self.labels()
         self.not_in_future("list.yaml", ("published",), duty_list.published.first_day)
         if self.dataset.site and not _on_domains(host_of(duty_list.source_url), self.dataset.site.official_domains):
             self.report("list.yaml", ("source_url",), f"网站 {host_of(duty_list.source_url)} 不在允许的官方域名之列",
@@ -236,6 +239,21 @@ class References:
                     self.report("list.yaml", item_path, f"条目编号跳过了 {expected}（{scope}应依次为 1、2、3…）",
                                 "请按清单原文核对编号，补上缺少的条目；原文只收录了一部分的，请在 list.yaml 顶层写 complete: false")
                 expected = max(expected, item.number) + 1
+
+    def labels(self) -> None:
+        """Labels are shown exactly as written: a bare 一 or 1 would show as 一总体职责, without the printed 、 or ."""
+        duty_list = self.dataset.duty_list
+        labelled = []
+        for p, part in enumerate(duty_list.parts):
+            labelled += [(("parts", p), part), *((("parts", p, "clauses", c), clause) for c, clause in enumerate(part.clauses))]
+        for holder, path in duty_list.numbering_scopes():
+            items = duty_list.top_items if holder is duty_list else holder.items
+            labelled += [(path, holder)] if isinstance(holder, Group) else []
+            labelled += [((*path, "items", i), item) for i, item in enumerate(items)]
+        for path, entry in labelled:
+            if entry.label and BARE_NUMBER.fullmatch(entry.label):
+                self.report("list.yaml", (*path, "label"), f"编号“{entry.label}”缺少原文编号所带的标点或括号（页面照写照印）",
+                            f"请照原文写全，如 {entry.label}、 或 （{entry.label}） 或 {entry.label}.")
 
     def documents(self) -> None:
         obligations = {o.id: o for o in self.dataset.obligations}

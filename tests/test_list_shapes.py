@@ -24,7 +24,7 @@ SHAPES = {
     "department-table": ([str(n) for n in range(1, 8)], [f"{n}." for n in range(1, 8)], {}),
     "party-government": (["1-1", "1-2", "1-3", "2-1", "2-2"], ["（一）", "（二）", "（三）", "（一）", "（二）"], {}),
     "zone-parts": (["1", "2", "3", "4"], ["1.", "2.", "3.", "4."],
-                   {"duties/index.html": 1, "parts/3/index.html": 1}),
+                   {"duties/index.html": 2, "parts/1/index.html": 1, "parts/3/index.html": 1}),
     "partial": (["1", "2", "5"], ["1、", "2、", "5、"],
                 {"duties/index.html": 2, "duties/2/index.html": 1}),
 }
@@ -201,6 +201,8 @@ def test_shapes_that_cannot_be_the_printed_list_are_refused(tmp_path):
     assert any("清单没有内容" in p for p in empty)
     mixed = problems_with(tmp_path / "b", lambda s: s.update(items=[{"number": 8, "text": "某项。"}]))
     assert any("同时写了 groups、items" in p for p in mixed)
+    bare = problems_with(tmp_path / "d", lambda s: s["groups"][0].update(label="一"))
+    assert len(bare) == 1 and "缺少原文编号所带的标点" in bare[0]  # it would print 一组织领导
     month = problems_with(tmp_path / "c", lambda s: s.update(published="2024-13"))
     line = (tmp_path / "c/data/list.yaml").read_text(encoding="utf-8").splitlines().index("published: 2024-13") + 1
     assert any(p.startswith(f"data/list.yaml:{line} ") and "只知年月时写 2024-05" in p for p in month), month
