@@ -214,3 +214,17 @@ def _items(source: dict) -> list[dict]:
     for part in source.get("parts", []):
         found += part.get("items", []) + [i for g in part.get("groups", []) for i in g["items"]]
     return found + [i for g in source.get("groups", []) for i in g["items"]] + source.get("items", [])
+
+
+def test_every_shape_shown_in_the_editors_guide_passes_check(tmp_path):
+    guide = (ROOT / "EDITING.md").read_text(encoding="utf-8")
+    examples = [block.split("```")[0] for block in guide.split("```yaml\n")[1:]]
+    assert len(examples) >= 4
+    for n, example in enumerate(examples):
+        data = tmp_path / str(n)
+        data.mkdir()
+        shutil.copy(FIXTURES / "partial/data/site.yaml", data / "site.yaml")
+        source = {"jurisdiction": "某县", "published": "2024-06", "source_url": "https://www.example.gov.cn/qingdan.html",
+                  **yaml.safe_load(example)}
+        (data / "list.yaml").write_text(yaml.safe_dump(source, allow_unicode=True), encoding="utf-8")
+        load_dataset(data, dt.date(2026, 11, 27))  # raises DataError, naming the problem, if the example is wrong
