@@ -30,7 +30,8 @@ def write_dataset(folder: Path, items: int, groups: int, years: int, documents: 
                    "items": [{"number": n + 1, "short": f"合成条目{n + 1}", "text": next(text) + next(text)}
                              for n in range(g * per_group, min(items, (g + 1) * per_group))]}
                   for g in range(groups) if g * per_group < items]
-    duty_list = {"title": f"合成职责清单（{items}项）", "jurisdiction": "合成市", "subject": "人民政府主要负责人", "issuer": "合成市委法治建设办",
+    duty_list = {"title": f"合成职责清单（{items}项）", "jurisdiction": "合成市", "subject": "人民政府主要负责人",
+                 "issuer": "合成市委法治建设办",
                  "publisher": "合成市司法局", "published": dt.date(first_year, 1, 10),
                  "source_url": "https://www.example.gov.cn/list.html",
                  "parts": [{"label": "一、", "heading": "基本原则", "clauses": [{"label": "（一）", "text": next(text)}]},
