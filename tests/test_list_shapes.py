@@ -149,6 +149,18 @@ def test_with_no_year_and_no_obligation_the_sentences_say_so(partial_site):
     assert "基准年" not in Page(partial_site / "years/index.html").text()
 
 
+def test_obligations_before_any_year_is_recorded_are_checked_and_built(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "department-table/data", data)
+    shutil.rmtree(data / "progress")
+    assert check(data).returncode == 0
+    project = copy_project(tmp_path / "project", data=data)
+    assert (result := build(project, tmp_path / "site")).returncode == 0, result.stderr
+    assert "本站尚未收录任何年度的进展记录，没有可计算的公开状态" in Page(tmp_path / "site/index.html").text()
+    item = Page(tmp_path / "site/duties/3/index.html").text()
+    assert "在县政府门户网站向社会公开" in item and "各年度状态" not in item
+
+
 def test_a_list_without_numbered_items_is_checked_built_and_given_a_new_year(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(FIXTURES / "partial/data", data)
