@@ -25,6 +25,7 @@ SHAPES = {
     "party-government": (["1-1", "1-2", "1-3", "2-1", "2-2"], ["（一）", "（二）", "（三）", "（一）", "（二）"], {}),
     "zone-parts": (["1", "2", "3", "4"], ["1.", "2.", "3.", "4."],
                    {"duties/index.html": 2, "parts/1/index.html": 1, "parts/3/index.html": 1}),
+    "two-parts": (["1-1", "1-2", "2-1"], ["1.", "2.", "1."], {}),
     "partial": (["1", "2", "5"], ["1、", "2、", "5、"],
                 {"duties/index.html": 2, "duties/2/index.html": 1}),
 }
@@ -240,3 +241,28 @@ def test_every_shape_shown_in_the_editors_guide_passes_check(tmp_path):
                   **yaml.safe_load(example)}
         (data / "list.yaml").write_text(yaml.safe_dump(source, allow_unicode=True), encoding="utf-8")
         load_dataset(data, dt.date(2026, 11, 27))  # raises DataError, naming the problem, if the example is wrong
+
+
+def test_the_editors_notes_on_method_come_from_data_and_are_held_to_the_narrative_rules(shape, tmp_path):
+    name, data, _, _, out = shape
+    notes = (data / "about.md").read_text(encoding="utf-8").strip() if (data / "about.md").exists() else None
+    about = Page(out / "about/index.html").text()
+    assert (notes in about) if notes else "逐字" not in about  # no claim about how the text was copied unless made
+    if name != "party-government":
+        return
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    (copy / "about.md").write_text("说明。\n\n{{ config.site_name }}\n", encoding="utf-8")
+    refused = check(copy)
+    assert refused.returncode == 1 and "data/about.md:3:" in refused.stderr
+
+
+def test_the_editors_notes_are_cleaned_like_a_narrative(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "party-government/data", data)
+    (data / "about.md").write_text('录入说明。<script>alert(1)</script><p onclick="alert(2)">核对过。</p>\n', encoding="utf-8")
+    project = copy_project(tmp_path / "project", data=data)
+    assert build(project, tmp_path / "site").returncode == 0
+    about = Page(tmp_path / "site/about/index.html")
+    assert "录入说明。" in about.text() and "核对过。" in about.text()
+    assert "alert(" not in about.html
