@@ -72,10 +72,12 @@ class ListDate:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return cls(value.year, value.month, value.day)
         text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-        match = re.fullmatch(r"(\d{4})(?:-(\d{1,2}))?", text)
-        if not match or not 1 <= int(match[2] or 1) <= 12:
-            raise ValueError("日期应写作 2024-05-20；只知年月时写 2024-05，只知年份时写 2024")
-        return cls(int(match[1]), int(match[2]) if match[2] else None)
+        match = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text)
+        try:
+            day = dt.date(int(match[1]), int(match[2] or 1), int(match[3] or 1))
+        except (TypeError, ValueError):
+            raise ValueError("日期应写作 2024-05-20；只知年月时写 2024-05，只知年份时写 2024") from None
+        return cls(day.year, day.month if match[2] else None, day.day if match[3] else None)
 
     @property
     def first_day(self) -> dt.date:
