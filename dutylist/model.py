@@ -129,6 +129,7 @@ class Item(Model):
     _key: str = PrivateAttr("")
     _group: "Group | None" = PrivateAttr(None)
     _part: "Part | None" = PrivateAttr(None)
+    _holder_label: str = PrivateAttr("")
 
     @computed_field(description="条目标识，用于网址和进展文件，如 18（每组编号时如 2-1）")
     @property
@@ -150,8 +151,9 @@ class Item(Model):
 
     @property
     def title(self) -> str:
-        """The site's name for the item (navigation, headings): its number and the editors' short name."""
-        return f"第{self.number}项" + (f" {self.short}" if self.short else "")
+        """The site's name for the item (navigation, headings): its number and the editors' short name. Where
+        numbering starts again in each group or part, the holder's label keeps two items' names apart (（二）第1项)."""
+        return f"{self._holder_label}第{self.number}项" + (f" {self.short}" if self.short else "")
 
 
 class Group(Model):
@@ -232,9 +234,11 @@ class DutyList(Model):
             group._ordinal = ordinal
             for item in group.items:
                 item._group = group
+        per_scope = self.item_numbering == "per_group"
         for ordinal, (scope, _) in enumerate(self.numbering_scopes(), 1):
             for item in scope.items if scope is not self else self.top_items:
-                item._key = str(item.number) if self.item_numbering == "continuous" else f"{ordinal}-{item.number}"
+                item._key = f"{ordinal}-{item.number}" if per_scope else str(item.number)
+                item._holder_label = scope.label if per_scope and scope is not self else ""
 
     def numbering_scopes(self) -> list[tuple["Part | Group | DutyList", tuple]]:
         """Whatever holds items directly, in list order, with its path in list.yaml: under per_group numbering

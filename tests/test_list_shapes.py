@@ -68,6 +68,8 @@ def test_every_numbered_duty_has_its_page(shape):
     assert sorted(p.parent.name for p in out.glob("duties/*/index.html")) == sorted(keys)
     listed = [e["attrs"]["href"].strip("/").split("/")[-1] for e in Page(out / "duties/index.html").find_all(cls="dl-number")]
     assert listed == keys
+    titles = [Page(out / f"duties/{key}/index.html").text("h1") for key in keys]
+    assert len(set(titles)) == len(keys), titles  # items numbered again in each group or part keep distinct names
 
 
 def test_labels_show_exactly_as_printed(shape):
