@@ -47,7 +47,7 @@ def on_config(config):
     if dataset.site.site_url:  # only a real address: sitemap.xml and canonical links are built from it
         config.site_url = dataset.site.site_url.rstrip("/") + "/"
     config.extra["gov"] = dataset.site.model_dump(include={"sponsor", "site_code", "icp", "psb", "contact", "correction_url"})
-    config.extra["latest_date"] = max([d.published for d in dataset.documents] + [dataset.duty_list.published]).isoformat()
+    config.extra["latest_date"] = dataset.newest_date()
     sections = {path: _escaped(entries) for path, entries in pages.nav_sections(dataset).items()}
     config.nav = [{title: sections.get(path, path)} if isinstance(path, str) else {title: path}
                   for entry in config.nav for title, path in entry.items()]
@@ -76,7 +76,7 @@ def on_files(files, config):
             raise PluginError(f"docs/{page.uri} 与自动生成的页面重名，请删除该文件（条目补充说明请放在 data/narratives/）")
         meta = {"title": str(escape(page.title)), "description": str(escape(page.description)),
                 "pub_date": page.pub_date, "updated": pages.last_changed(page, history), **page.variables}
-        if page.shows_list:
+        if page.shows_list and dataset.duty_list.publisher:
             meta["content_source"] = dataset.duty_list.publisher
         if not page.searchable:
             meta["search"] = {"exclude": True}
@@ -263,15 +263,23 @@ def define_env(env):
         """The whole duty list."""
         return render("_list.html")
 
-    @env.macro
-    def narrative_of(item) -> Markup:
-        """The editors' narrative for an item (data/narratives/N.md), as Markdown to be cleaned after rendering."""
-        source = dataset.narratives.get(item.key)
+    def editors_markdown(source: str) -> Markup:
+        """An editors' narrative as Markdown, marked to be cleaned after rendering."""
         if not source:
             return Markup("")
         calls = {"render_item": render_item, "render_group": render_group, "render_list": render_list}
         env.page.narrative_secret = secrets.token_hex(16)
         return Markup(mark_narrative(narrative.render(source, calls), env.page.narrative_secret))
+
+    @env.macro
+    def narrative_of(item) -> Markup:
+        """The editors' narrative for an item (data/narratives/N.md)."""
+        return editors_markdown(dataset.narratives.get(item.key, ""))
+
+    @env.macro
+    def about_notes() -> Markup:
+        """The editors' own notes on their method (data/about.md), for the 说明 page."""
+        return editors_markdown(dataset.about)
 
 
 def md_text(value) -> Markup:

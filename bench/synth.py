@@ -30,11 +30,12 @@ def write_dataset(folder: Path, items: int, groups: int, years: int, documents: 
                    "items": [{"number": n + 1, "short": f"合成条目{n + 1}", "text": next(text) + next(text)}
                              for n in range(g * per_group, min(items, (g + 1) * per_group))]}
                   for g in range(groups) if g * per_group < items]
-    duty_list = {"title": f"合成职责清单（{items}项）", "jurisdiction": "合成市", "issuer": "合成市委法治建设办",
+    duty_list = {"title": f"合成职责清单（{items}项）", "jurisdiction": "合成市", "subject": "人民政府主要负责人",
+                 "issuer": "合成市委法治建设办",
                  "publisher": "合成市司法局", "published": dt.date(first_year, 1, 10),
                  "source_url": "https://www.example.gov.cn/list.html",
-                 "parts": [{"label": "一", "heading": "基本原则", "clauses": [{"label": "（一）", "text": next(text)}]},
-                           {"label": "二", "heading": "主要职责", "groups": group_list}]}
+                 "parts": [{"label": "一、", "heading": "基本原则", "clauses": [{"label": "（一）", "text": next(text)}]},
+                           {"label": "二、", "heading": "主要职责", "groups": group_list}]}
     _dump(folder / "list.yaml", duty_list)
     obligations = [{"id": "annual-report", "kind": "annual-report", "item": "1", "what": "年度报告公开",
                     "frequency": "yearly",

@@ -88,7 +88,7 @@ def _deploy(dataset, args) -> int:
 
 def _publish(dataset, target: deploy.Target, args) -> str:
     """What the data says the site must show: the home page the list's title, each item page its text."""
-    expected = {"index.html": dataset.duty_list.title, "search/search_index.json": "",
+    expected = {"index.html": dataset.duty_list.shown_title, "search/search_index.json": "",
                 **{f"duties/{item.key}/index.html": item.text for item in dataset.duty_list.items}}
     release = deploy.deploy(args.site, target, expected, args.keep, args.max_page_loss, args.force,
                             args.lock_wait, args.url)
@@ -160,8 +160,11 @@ def _new_year(dataset, data_dir: Path, year: int) -> int:
     if path.exists():
         print(f"{path} 已存在，未作改动。", file=sys.stderr)
         return 1
-    lines = [f"# {year}年度进展：在条目编号下按编者指南添加证据（document、mapping、summary）。", f"year: {year}", "items:"]
-    lines += [f"  {item.key}: []   # {item.label}" for item in dataset.duty_list.items]
+    items = dataset.duty_list.items
+    lines = [f"# {year}年度进展：在条目编号下按编者指南添加证据（document、mapping、summary）。", f"year: {year}",
+             "items:" if items else "items: {}   # 清单没有编号的条目"]
+    # an item's title is data: its whitespace (a line break would end the comment) becomes one space
+    lines += [f"  {item.key}: []   # {' '.join(item.title.split())}" for item in items]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"已创建 {path}，共 {len(dataset.duty_list.items)} 项。")

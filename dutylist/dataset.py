@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -14,7 +15,7 @@ from pydantic import BaseModel
 from . import archive as store
 from . import narrative
 from .inventory import take_inventory
-from .model import (DEADLINE_REQUIRED, DOCUMENT_KINDS, Document, DutyList, Evidence, Item, Model, Obligation, Site,
+from .model import (DEADLINE_REQUIRED, DOCUMENT_KINDS, Document, DutyList, Evidence, Group, Item, Model, Obligation, Site,
                     YearProgress, host_of, idna_host)
 from .problems import DataError, Problem
 from .source import Sourced, read_text_file, read_yaml
@@ -40,6 +41,7 @@ class Dataset:
     reference_date: dt.date
     data_dir: Path = field(compare=False)
     archive: store.Archive | None = field(default=None, compare=False)   # machine-written, beside data/
+    about: str = ""   # data/about.md: the editors' notes on their method, shown on the 说明 page
 
     @cached_property
     def items_by_key(self) -> dict[str, Item]:
@@ -53,6 +55,12 @@ class Dataset:
         """Whether the site may link to host: an official or an allowed media domain."""
         return bool(self.site) and (_on_domains(host, self.site.official_domains)
                                     or _on_domains(host, self.site.media_domains))
+
+    def newest_date(self, documents: list[Document] | None = None) -> str:
+        """The newest of the list's and the documents' dates, as written (a list dated 2024-05 stays 2024-05)."""
+        published = self.duty_list.published
+        dates = [(d.published, d.published.isoformat()) for d in (self.documents if documents is None else documents)]
+        return max([(published.first_day, published.isoformat()), *dates])[1]
 
     def host_kind(self, document: Document) -> str:
         """"official" or "media", from the document's host and the site's allow-lists."""
@@ -102,6 +110,7 @@ class Dataset:
 
 
 MAX_NARRATIVE_BYTES = 200 * 1024
+BARE_NUMBER = re.compile(r"[0-9一二三四五六七八九十百零〇]+")
 
 
 def year_not_open(year: int, reference_date: dt.date) -> tuple[str, str] | None:
@@ -155,6 +164,12 @@ def load_dataset(data_dir: Path, reference_date: dt.date) -> Dataset:
                                                                   limit=MAX_NARRATIVE_BYTES)
         except DataError as error:
             problems.extend(error.problems)
+    about = ""
+    if os.path.lexists(data_dir / "about.md"):
+        try:
+            about = read_text_file(data_dir / "about.md", "data/about.md", limit=MAX_NARRATIVE_BYTES)
+        except DataError as error:
+            problems.extend(error.problems)
     if duty_list is None:  # nearly every cross-file check needs the list
         raise DataError(problems)
 
@@ -165,7 +180,7 @@ def load_dataset(data_dir: Path, reference_date: dt.date) -> Dataset:
     dataset = Dataset(site, duty_list, document_list,
                       obligations.obligations if obligations else [],
                       {p.year: p for p in sorted(years_by_file.values(), key=lambda p: p.year)},
-                      narratives, reference_date, data_dir, archive)
+                      narratives, reference_date, data_dir, archive, about)
     References(dataset, sources, problems, failed).all(years_by_file)
     if problems:
         raise DataError(problems)
@@ -206,33 +221,62 @@ class References:
 
     def duty_list(self) -> None:
         duty_list = self.dataset.duty_list
+        shapes = [name for name, found in (("parts", duty_list.parts), ("groups", duty_list.top_groups),
+                                           ("items", duty_list.top_items)) if found]
+        if not shapes:
+            self.report("list.yaml", ("parts",), "清单没有内容（parts、groups、items 都为空）",
+                        "请按原文写 parts（分部分）、groups（只分组）或 items（只列条目）之一")
+        elif len(shapes) > 1:
+            self.report("list.yaml", (shapes[1],), f"清单顶层同时写了 {'、'.join(shapes)}",
+                        "请按原文只用其中一种：分部分的写 parts，不分部分只分组的写 groups，只列条目的写 items")
         for p, part in enumerate(duty_list.parts):
-            if not part.clauses and not part.groups:
-                self.report("list.yaml", ("parts", p), "该部分既没有条款（clauses）也没有分组（groups）",
-                            "请补上该部分的条款或分组")
+            if not part.clauses and not part.groups and not part.items:
+                self.report("list.yaml", ("parts", p), "该部分既没有条款（clauses）也没有分组（groups）或条目（items）",
+                            "请补上该部分的条款、分组或条目")
+            if part.groups and part.items:
+                self.report("list.yaml", ("parts", p, "items"), "该部分同时写了分组（groups）和直接列出的条目（items）",
+                            "请按原文二选一：条目属于某组的，写在该组的 items 下")
         self.numbering()
-        self.not_in_future("list.yaml", ("published",), duty_list.published)
+        self.labels()
+        self.not_in_future("list.yaml", ("published",), duty_list.published.first_day)
         if self.dataset.site and not _on_domains(host_of(duty_list.source_url), self.dataset.site.official_domains):
             self.report("list.yaml", ("source_url",), f"网站 {host_of(duty_list.source_url)} 不在允许的官方域名之列",
                         "请改用官方网站上的清单原文链接；确属官方网站的，请把域名加入 data/site.yaml 的 official_domains")
 
     def numbering(self) -> None:
-        """Items are numbered 1, 2, 3… as printed: across the list, or within each group."""
-        continuous = self.dataset.duty_list.item_numbering == "continuous"
-        scope = "全篇" if continuous else "同一组内"
+        """Items are numbered 1, 2, 3… as printed: across the list, or within whatever holds them (a group, or a
+        part without groups). Where the list or that holder is captured only in part, numbers may skip."""
+        duty_list = self.dataset.duty_list
+        continuous = duty_list.item_numbering == "continuous"
+        scope = "全篇" if continuous else "同一组（或同一部分）内"
         expected = 1
-        for p, part in enumerate(self.dataset.duty_list.parts):
-            for g, group in enumerate(part.groups):
-                expected = expected if continuous else 1
-                for i, item in enumerate(group.items):
-                    path = ("parts", p, "groups", g, "items", i, "number")
-                    if item.number < expected:
-                        self.report("list.yaml", path, f"条目编号 {item.number} 重复或顺序颠倒（{scope}应依次为 1、2、3…，"
-                                    f"此处应为 {expected}）", "请按清单原文核对编号")
-                    elif item.number > expected:
-                        self.report("list.yaml", path, f"条目编号跳过了 {expected}（{scope}应依次为 1、2、3…）",
-                                    "请按清单原文核对编号，补上缺少的条目")
-                    expected = max(expected, item.number) + 1
+        for holder, path in duty_list.numbering_scopes():
+            expected = expected if continuous else 1
+            gaps_allowed = not duty_list.complete or not holder.complete
+            for i, item in enumerate(duty_list.top_items if holder is duty_list else holder.items):
+                item_path = (*path, "items", i, "number")
+                if item.number < expected:
+                    self.report("list.yaml", item_path, f"条目编号 {item.number} 重复或顺序颠倒（{scope}应依次为 1、2、3…，"
+                                f"此处应为 {expected}）", "请按清单原文核对编号")
+                elif item.number > expected and not gaps_allowed:
+                    self.report("list.yaml", item_path, f"条目编号跳过了 {expected}（{scope}应依次为 1、2、3…）",
+                                "请按清单原文核对编号，补上缺少的条目；原文只收录了一部分的，请在 list.yaml 顶层写 complete: false")
+                expected = max(expected, item.number) + 1
+
+    def labels(self) -> None:
+        """Labels are shown exactly as written: a bare 一 or 1 would show as 一总体职责, without the printed 、 or ."""
+        duty_list = self.dataset.duty_list
+        labelled = []
+        for p, part in enumerate(duty_list.parts):
+            labelled += [(("parts", p), part), *((("parts", p, "clauses", c), clause) for c, clause in enumerate(part.clauses))]
+        for holder, path in duty_list.numbering_scopes():
+            items = duty_list.top_items if holder is duty_list else holder.items
+            labelled += [(path, holder)] if isinstance(holder, Group) else []
+            labelled += [((*path, "items", i), item) for i, item in enumerate(items)]
+        for path, entry in labelled:
+            if entry.label and BARE_NUMBER.fullmatch(entry.label):
+                self.report("list.yaml", (*path, "label"), f"编号“{entry.label}”缺少原文编号所带的标点或括号（页面照写照印）",
+                            f"请照原文写全，如 {entry.label}、 或 （{entry.label}） 或 {entry.label}.")
 
     def documents(self) -> None:
         obligations = {o.id: o for o in self.dataset.obligations}
@@ -336,8 +380,11 @@ class References:
             shown = f"data/narratives/{key}.md"
             if key not in keys:
                 self.problems.append(Problem(shown, 1, 1, "", f"清单中没有第 {key} 项", "请把文件名改为已有的条目编号，如 18.md"))
-            self.problems.extend(narrative.problems(shown, source, keys, groups, self.dataset.linkable_host,
-                                                    set(self.dataset.documents_by_id)))
+            local = narrative.local_targets(keys, set(self.dataset.documents_by_id))
+            self.problems.extend(narrative.problems(shown, source, keys, groups, self.dataset.linkable_host, local))
+        if self.dataset.about:  # on the about page: links to official hosts only
+            self.problems.extend(narrative.problems("data/about.md", self.dataset.about, keys, groups,
+                                                    self.dataset.linkable_host, set()))
 
     def duplicates(self, file: str, section: str, ids: list[str], what: str, field: str = "id") -> None:
         counts = Counter(ids)

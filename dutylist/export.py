@@ -52,7 +52,7 @@ class ArchiveRecord(BaseModel):
     check_since: str | None
 
 
-LIST_FIELDS = ["key", "number", "part", "group", "short", "text"]
+LIST_FIELDS = ["key", "number", "label", "part", "group", "short", "text", "complete"]
 EVIDENCE_FIELDS = ["year", "item", "mapping", "scope", "summary", "document", "document_title", "document_published",
                    "document_url", "document_unconfirmed", "document_unconfirmed_reason", "document_repost_of"]
 DOCUMENT_FIELDS = list(Document.model_fields)
@@ -134,8 +134,9 @@ def _cell(value):
 
 
 def _list_rows(dataset: Dataset) -> list[dict]:
-    return [{"key": i.key, "number": i.number, "part": i.group.part.title, "group": f"{i.group.label}{i.group.heading}",
-             "short": i.short or "", "text": i.text} for i in dataset.duty_list.items]
+    return [{"key": i.key, "number": i.number, "label": i.printed_label, "part": i.part.title if i.part else "",
+             "group": f"{i.group.label}{i.group.heading}" if i.group else "", "short": i.short or "", "text": i.text,
+             "complete": "是" if i.complete else "否（以下原文未收录）"} for i in dataset.duty_list.items]
 
 
 def _evidence_rows(dataset: Dataset, year: int) -> list[dict]:

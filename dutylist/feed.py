@@ -17,7 +17,7 @@ def atom(dataset: Dataset) -> str:
     feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": "zh-CN"})
     _text(feed, "id", _urn(f"feed|{dataset.duty_list.source_url}"))
     _text(feed, "title", dataset.site.site_name)
-    _text(feed, "updated", _stamp(max((e["date"] for e in entries), default=dataset.duty_list.published)))
+    _text(feed, "updated", _stamp(max((e["date"] for e in entries), default=dataset.duty_list.published.first_day)))
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     _text(author, "name", dataset.site.sponsor or dataset.site.site_name)
     for entry in entries:
@@ -43,7 +43,7 @@ def _entries(dataset: Dataset):
                 reading = "【编者解读】" if entry.mapping == "interpretation" else ""
                 scope = f"【{entry.scope}】" if entry.scope else ""
                 yield {"id": _urn(f"evidence|{year}|{key}|{n}|{doc.id}"), "date": doc.published, "url": doc.url,
-                       "title": f"{year}年 {item.label}", "summary": "".join(
+                       "title": f"{year}年 {item.title}", "summary": "".join(
                            [reading, scope, entry.summary, f"（来源：{doc.title}，{doc.published}）", *_marks(doc)])}
 
 

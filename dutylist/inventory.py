@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .problems import Problem
 
-TOP_FILES = ("site.yaml", "list.yaml", "documents.yaml", "obligations.yaml")
+TOP_FILES = ("site.yaml", "list.yaml", "documents.yaml", "obligations.yaml", "about.md")  # about.md: notes for 说明
 FOLDERS = {
     "progress": (re.compile(r"[0-9]{4}\.yaml"), "年份加 .yaml，如 2025.yaml"),
     "narratives": (re.compile(r"[0-9]+(-[0-9]+)?\.md"), "条目标识加 .md，如 18.md"),

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import ada_url
+from pydantic_core import core_schema
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, computed_field
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -69,23 +70,82 @@ class Model(BaseModel):
 
 
 # --- the duty list ---------------------------------------------------------------------------------
+# Every label is written as printed (一、 （一） 1. 1、) and shown exactly so: parts, groups and items alike.
+
+INCOMPLETE = "false：本段原文只收录了一部分，页面在收录的文字之后注明“以下原文未收录”（默认 true）"
+
+
+class ListDate:
+    """A date known to the day, or only to the month or the year: never filled in beyond what the source says."""
+
+    def __init__(self, year: int, month: int | None = None, day: int | None = None):
+        self.year, self.month, self.day = year, month, day
+
+    @classmethod
+    def parse(cls, value) -> "ListDate":
+        if isinstance(value, ListDate):
+            return value
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return cls(value.year, value.month, value.day)
+        text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+        match = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text)
+        try:
+            day = dt.date(int(match[1]), int(match[2] or 1), int(match[3] or 1))
+        except (TypeError, ValueError):
+            raise ValueError("日期应写作 2024-05-20；只知年月时写 2024-05，只知年份时写 2024") from None
+        return cls(day.year, day.month if match[2] else None, day.day if match[3] else None)
+
+    @property
+    def first_day(self) -> dt.date:
+        """The earliest day it can be, for ordering and for "not in the future" (never shown as the date)."""
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def isoformat(self) -> str:
+        return "-".join([f"{self.year:04d}", *([f"{self.month:02d}"] if self.month else []),
+                         *([f"{self.day:02d}"] if self.day else [])])
+
+    def __str__(self) -> str:
+        if self.day:
+            return self.isoformat()
+        return f"{self.year}年{self.month}月" if self.month else f"{self.year}年"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ListDate) and self.isoformat() == other.isoformat()
+
+    def __hash__(self) -> int:
+        return hash(self.isoformat())
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source, handler):
+        return core_schema.no_info_plain_validator_function(
+            cls.parse, serialization=core_schema.plain_serializer_function_ser_schema(lambda d: d.isoformat()))
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema, handler):
+        return {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+                "description": "发布日期：YYYY-MM-DD；只知年月为 YYYY-MM，只知年份为 YYYY"}
 
 
 class Clause(Model):
-    """An entry of a part without numbered items, such as a principle (part 一)."""
+    """An unnumbered entry of a part, such as a principle: shown in the list, without a page of its own."""
 
-    label: Text = Field(description="编号，如 （一）")
+    label: Text = Field(description="原文印刷的编号，照原样显示，如 （一）")
     text: Text = Field(description="原文")
+    complete: bool = Field(True, description=INCOMPLETE)
 
 
 class Item(Model):
-    """A numbered duty item: the unit citizens follow, with a page of its own."""
+    """A numbered duty: the unit citizens follow, with a page of its own and evidence, whatever its printed label."""
 
-    number: int = Field(gt=0, description="条目编号，如 18")
+    number: int = Field(gt=0, description="条目序号，如 18（原文印作（十八）的也写 18）")
+    label: Text | None = Field(None, description="原文印刷的编号，照原样显示，如 （一）、1.、一、；不写时显示为“序号.”，如 18.")
     text: Text = Field(description="条目原文")
+    complete: bool = Field(True, description=INCOMPLETE)
     short: Text | None = Field(None, description="编者所加简称，用于导航，不属清单原文")
     _key: str = PrivateAttr("")
     _group: "Group | None" = PrivateAttr(None)
+    _part: "Part | None" = PrivateAttr(None)
+    _holder_label: str = PrivateAttr("")
 
     @computed_field(description="条目标识，用于网址和进展文件，如 18（每组编号时如 2-1）")
     @property
@@ -94,19 +154,30 @@ class Item(Model):
         return self._key
 
     @property
-    def group(self) -> "Group":
+    def group(self) -> "Group | None":
         return self._group
 
     @property
-    def label(self) -> str:
-        return f"第{self.number}项" + (f" {self.short}" if self.short else "")
+    def part(self) -> "Part | None":
+        return self._part
+
+    @property
+    def printed_label(self) -> str:
+        return self.label or f"{self.number}."
+
+    @property
+    def title(self) -> str:
+        """The site's name for the item (navigation, headings): its number and the editors' short name. Where
+        numbering starts again in each group or part, the holder's label keeps two items' names apart (（二）第1项)."""
+        return f"{self._holder_label}第{self.number}项" + (f" {self.short}" if self.short else "")
 
 
 class Group(Model):
-    label: Text = Field(description="编号，如 （一）")
+    label: Text = Field(description="原文印刷的编号，照原样显示，如 （一）、一、")
     heading: Text = Field(description="原文标题")
     short: Text | None = Field(None, description="编者所加简称，用于导航，不属清单原文")
     items: list[Item] = Field(min_length=1)
+    complete: bool = Field(True, description=INCOMPLETE)
     _ordinal: int = PrivateAttr(0)
     _part: "Part | None" = PrivateAttr(None)
 
@@ -116,7 +187,7 @@ class Group(Model):
         return self._ordinal
 
     @property
-    def part(self) -> "Part":
+    def part(self) -> "Part | None":
         return self._part
 
     @property
@@ -125,11 +196,13 @@ class Group(Model):
 
 
 class Part(Model):
-    label: Text = Field(description="编号，如 三")
+    label: Text = Field(description="原文印刷的编号，照原样显示，如 一、")
     heading: Text = Field(description="原文标题")
     lead: Text | None = Field(None, description="导语原文")
-    clauses: list[Clause] = []
+    clauses: list[Clause] = Field([], description="不编为条目的段落，如基本原则")
     groups: list[Group] = []
+    items: list[Item] = Field([], description="直接列在本部分下的条目（本部分不分组时）")
+    complete: bool = Field(True, description=INCOMPLETE)
     _ordinal: int = PrivateAttr(0)
 
     @property
@@ -138,41 +211,77 @@ class Part(Model):
 
     @property
     def title(self) -> str:
-        return f"{self.label}、{self.heading}"
+        return f"{self.label}{self.heading}"
+
+    @property
+    def all_items(self) -> list[Item]:
+        return self.items + [i for g in self.groups for i in g.items]
 
 
 class DutyList(Model):
-    title: Text
-    jurisdiction: Text = Field(description="地区或机关，如 营口市")
-    issuer: Text = Field(description="制定机关")
-    publisher: Text = Field(description="发布单位")
-    published: dt.date
+    """The list as printed: `parts`, or `groups`, or `items` at the top level, whichever the original has."""
+
+    model_config = ConfigDict(extra="forbid", serialize_by_alias=True, validate_by_name=False)
+
+    title: Text | None = Field(None, description="清单标题（原文没有或未能获得时不写）")
+    jurisdiction: Text = Field(description="地区或机关，如 某市、某县某局")
+    subject: Text = Field(description="职责主体，接在 jurisdiction 之后读，如 人民政府主要负责人、党政主要负责人、主要负责人")
+    issuer: Text | None = Field(None, description="制定机关（不详时不写）")
+    publisher: Text | None = Field(None, description="发布单位（不详时不写）")
+    published: ListDate = Field(description="发布日期：YYYY-MM-DD；只知年月写 YYYY-MM，只知年份写 YYYY")
     source_url: Url
     basis: list[Text] = Field([], description="制定依据")
     item_numbering: Literal["continuous", "per_group"] = Field(
-        "continuous", description="continuous：全篇连续编号；per_group：每组从 1 编号")
+        "continuous", description="continuous：全篇连续编号；per_group：每组（或直接列有条目的每个部分）从 1 编号")
     preamble: Text | None = None
-    parts: list[Part] = Field(min_length=1)
+    complete: bool = Field(True, description="false：清单只收录了一部分（条目编号可以不连续），页面在末尾注明“以下原文未收录”")
+    parts: list[Part] = []
+    top_groups: list[Group] = Field([], alias="groups", description="不分部分、直接分组的清单的各组")
+    top_items: list[Item] = Field([], alias="items", description="不分部分也不分组的清单的各条目")
 
     def model_post_init(self, _context) -> None:
-        groups = [g for p in self.parts for g in p.groups]
         for ordinal, part in enumerate(self.parts, 1):
             part._ordinal = ordinal
             for group in part.groups:
                 group._part = part
-        for ordinal, group in enumerate(groups, 1):
+            for item in part.all_items:
+                item._part = part
+        for ordinal, group in enumerate(self.groups, 1):
             group._ordinal = ordinal
             for item in group.items:
                 item._group = group
-                item._key = str(item.number) if self.item_numbering == "continuous" else f"{ordinal}-{item.number}"
+        per_scope = self.item_numbering == "per_group"
+        for ordinal, (scope, _) in enumerate(self.numbering_scopes(), 1):
+            for item in scope.items if scope is not self else self.top_items:
+                item._key = f"{ordinal}-{item.number}" if per_scope else str(item.number)
+                item._holder_label = scope.label if per_scope and scope is not self else ""
+
+    def numbering_scopes(self) -> list[tuple["Part | Group | DutyList", tuple]]:
+        """Whatever holds items directly, in list order, with its path in list.yaml: under per_group numbering
+        each starts again at 1, and a key is the scope's position and the number (2-1)."""
+        scopes = []
+        for p, part in enumerate(self.parts):
+            if part.items:
+                scopes.append((part, ("parts", p)))
+            scopes += [(group, ("parts", p, "groups", g)) for g, group in enumerate(part.groups)]
+        scopes += [(group, ("groups", g)) for g, group in enumerate(self.top_groups)]
+        if self.top_items:
+            scopes.append((self, ()))
+        return scopes
+
+    @property
+    def shown_title(self) -> str:
+        """The title, or words saying it is not known (never a made-up title)."""
+        return self.title or f"{self.jurisdiction}{self.subject}职责清单（标题不详）"
 
     @cached_property
     def groups(self) -> list[Group]:
-        return [g for p in self.parts for g in p.groups]
+        return [g for p in self.parts for g in p.groups] + self.top_groups
 
     @cached_property
     def items(self) -> list[Item]:
-        return [i for g in self.groups for i in g.items]
+        """Every numbered duty, in list order."""
+        return [i for p in self.parts for i in p.all_items] + [i for g in self.top_groups for i in g.items] + self.top_items
 
 
 # --- the site ----------------------------------------------------------------------------------------
@@ -295,7 +404,7 @@ class Evidence(Model):
     summary: Annotated[Text, StringConstraints(max_length=MAX_SUMMARY_CHARS)] = Field(
         description="摘要（自己的话；数字、标题、日期须与原文一致）")
     mapping: Literal["direct", "interpretation"] = Field(description="direct：直接对应；interpretation：编者解读")
-    scope: Text | None = Field(None, description="不是本级政府时，写明所属地区或部门，如 西市区")
+    scope: Text | None = Field(None, description="事实不属于清单所指的本级时，写明所属地区或部门，如 某区、某局")
 
 
 class Check(Model):

@@ -113,7 +113,7 @@ def local_targets(item_keys: set[str], document_ids: set[str]) -> set[str]:
 
 
 def problems(shown_as: str, source: str, item_keys: set[str], group_count: int,
-             allowed_host: Callable[[str], bool] = lambda host: False, document_ids: set[str] = frozenset()) -> list[Problem]:
+             allowed_host: Callable[[str], bool] = lambda host: False, local: set[str] = frozenset()) -> list[Problem]:
     """What is wrong with a narrative, with its line: the build would fail on the same things."""
     if source.count("[") > MAX_BRACKETS:
         return [Problem(shown_as, 1, 1, "", f"方括号“[”超过 {MAX_BRACKETS} 个", "补充说明只需少量链接；请删减")]
@@ -124,7 +124,7 @@ def problems(shown_as: str, source: str, item_keys: set[str], group_count: int,
     found = []
     for pattern in _LINKS:
         for match in pattern.finditer(source):
-            if (why := link_problem(match[1], allowed_host, local_targets(item_keys, document_ids))) is not None:
+            if (why := link_problem(match[1], allowed_host, local)) is not None:
                 line = source.count("\n", 0, match.start()) + 1
                 found.append(Problem(shown_as, line, 1, "", f"链接「{match[1][:80]}」不可用：{why}",
                                      "请改用官方网站上的网址，或写成 18.md 链接到第18项"))

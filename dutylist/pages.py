@@ -26,8 +26,8 @@ def plan(dataset: Dataset) -> list[Page]:
     """Every generated page, with the data files each one draws on."""
     duty_list = dataset.duty_list
     listed = duty_list.published.isoformat()
-    newest = max([d.published for d in dataset.documents] + [duty_list.published]).isoformat()
-    pages = [Page("duties/index.md", "page_list.md", duty_list.title, f"{duty_list.title}全文", pub_date=listed,
+    newest = dataset.newest_date()
+    pages = [Page("duties/index.md", "page_list.md", duty_list.shown_title, f"{duty_list.shown_title}全文", pub_date=listed,
                   searchable=False, sources=("list.yaml",), shows_list=True)]
     for part in duty_list.parts:
         pages.append(Page(f"parts/{part.ordinal}/index.md", "page_part.md", part.title, part.heading,
@@ -39,18 +39,17 @@ def plan(dataset: Dataset) -> list[Page]:
                           sources=("list.yaml",), shows_list=True))
     for item in duty_list.items:
         evidence = dataset.evidence(item)
-        dates = [duty_list.published] + [doc.published for _, _, doc in evidence]
         sources = ("list.yaml", "obligations.yaml", f"narratives/{item.key}.md",
                    *sorted({f"progress/{year}.yaml" for year, _, _ in evidence}))
-        pages.append(Page(f"duties/{item.key}.md", "page_item.md", item.label, item.text[:120],
-                          {"dl_item": item.key, "hide": ["footer"]}, max(dates).isoformat(),
+        pages.append(Page(f"duties/{item.key}.md", "page_item.md", item.title, item.text[:120],
+                          {"dl_item": item.key, "hide": ["footer"]}, dataset.newest_date([doc for _, _, doc in evidence]),
                           sources=sources, shows_list=True, search_boost=3))
     pages.append(Page("years/index.md", "page_years.md", "年度进展", "各年度履职进展与公开情况", pub_date=newest,
                       searchable=False, sources=("progress/", "documents.yaml", "obligations.yaml")))
     for year in dataset.years:
-        dates = [duty_list.published] + [d.published for d in dataset.documents if d.year_covered == year]
+        covered = [d for d in dataset.documents if d.year_covered == year]
         pages.append(Page(f"years/{year}.md", "page_year.md", f"{year}年", f"{year}年度履职进展与公开情况",
-                          {"dl_year": year}, pub_date=max(dates).isoformat(), searchable=False,
+                          {"dl_year": year}, pub_date=dataset.newest_date(covered), searchable=False,
                           sources=(f"progress/{year}.yaml", "documents.yaml", "obligations.yaml")))
     pages.append(Page("documents.md", "page_documents.md", "公开文件", "本站引用的全部公开文件", pub_date=newest,
                       sources=("documents.yaml",)))
@@ -59,13 +58,20 @@ def plan(dataset: Dataset) -> list[Page]:
 
 def nav_sections(dataset: Dataset) -> dict[str, list]:
     """Expansions for the placeholder entries of mkdocs.yml's nav, keyed by the placeholder's path."""
-    parts = []
-    for part in dataset.duty_list.parts:
-        groups = [{g.nav_title: [f"groups/{g.ordinal}/index.md", *({i.label: f"duties/{i.key}.md"} for i in g.items)]}
-                  for g in part.groups]
-        parts.append({part.title: [f"parts/{part.ordinal}/index.md", *groups]})
+    duty_list = dataset.duty_list
+    parts = [{part.title: [f"parts/{part.ordinal}/index.md", *_group_entries(part.groups), *_item_entries(part.items)]}
+             for part in duty_list.parts]
+    listed = [*parts, *_group_entries(duty_list.top_groups), *_item_entries(duty_list.top_items)]
     years = [{f"{y}年": f"years/{y}.md"} for y in dataset.years]
-    return {"duties/index.md": ["duties/index.md", *parts], "years/index.md": ["years/index.md", *years]}
+    return {"duties/index.md": ["duties/index.md", *listed], "years/index.md": ["years/index.md", *years]}
+
+
+def _group_entries(groups) -> list[dict]:
+    return [{g.nav_title: [f"groups/{g.ordinal}/index.md", *_item_entries(g.items)]} for g in groups]
+
+
+def _item_entries(items) -> list[dict]:
+    return [{i.title: f"duties/{i.key}.md"} for i in items]
 
 
 def last_changed(page: Page, history: dict) -> str:

@@ -76,9 +76,18 @@ class Cell:
 
 
 
-def coverage(dataset: Dataset, items: list[Item] | None = None) -> list[list[Cell]]:
+@dataclass(frozen=True)
+class Row:
+    """One item across the years (no cells at all while there is no year yet)."""
+
+    item: Item
+    cells: list[Cell]
+
+
+def coverage(dataset: Dataset, items: list[Item] | None = None) -> list[Row]:
     """Rows of the items × years matrix (every item, or the ones given)."""
-    return [[_cell(dataset, item, year) for year in dataset.years] for item in items or dataset.duty_list.items]
+    return [Row(item, [_cell(dataset, item, year) for year in dataset.years])
+            for item in (dataset.duty_list.items if items is None else items)]
 
 
 def _cell(dataset: Dataset, item: Item, year: int) -> Cell:
