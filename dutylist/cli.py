@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="检查全部数据，列出所有问题")
     new_year = commands.add_parser("new-year", help="新建某年度的进展文件，列出全部条目")
-    new_year.add_argument("year", type=int)
+    new_year.add_argument("year", type=int, help="年度，如 2027（每年 12 月起可准备下一年度）")
     publish = commands.add_parser("deploy", help="把构建好的站点发布到网站根目录（本地路径或 user@host:/path）")
     publish.add_argument("--site", type=Path, default=Path("site"))
     publish.add_argument("--keep", type=int, default=5, help="保留的历史版本数")

@@ -202,7 +202,7 @@ def _build(node: yaml.Node, path: Path_, source: Sourced, problems: list[Problem
     try:
         value = _SCALARS.yaml_constructors[node.tag](_SCALARS, node)
     except (ValueError, OverflowError, yaml.constructor.ConstructorError) as error:
-        problems.append(source.problem(path, f"无法读取的值（{error}）",
+        problems.append(source.problem(path, "无法读取的值（日期不存在，或数字无法读取）",
                                        "日期请写成真实存在的 YYYY-MM-DD，例如 2024-03-06"))
         return None
     if isinstance(value, str) and (found := first_invisible(value)) is not None:  # written as an escape, "\u202e"

@@ -56,5 +56,6 @@ def _problem(source: Sourced, error: dict) -> Problem:
     context = error.get("ctx", {})
     if error["type"] == "string_too_long":
         message = message.format(max_length=context["max_length"])
-    fix = fix.format(expected=context.get("expected", ""))
+    expected = str(context.get("expected", "")).replace("' or '", "、").replace("', '", "、").strip("'")
+    fix = fix.format(expected=expected)
     return source.problem(path, message, fix)

@@ -9,6 +9,11 @@ import pytest
 
 from helpers import ROOT, Page, build
 
+# A shell that starts the suite in the background (a CI runner may) leaves SIGINT ignored, and children inherit
+# that: the tests that stop servers and deploys with Ctrl-C need the default back.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 # Documents served by the tests' own local portal: let data name 127.0.0.1 and the fetcher reach it. Outside the
 # tests, data may name only public domains and the fetcher connects only to public addresses.
 os.environ["DUTYLIST_ALLOW_LOOPBACK"] = "1"
