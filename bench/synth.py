@@ -37,7 +37,9 @@ def write_dataset(folder: Path, items: int, groups: int, years: int, documents: 
                  "parts": [{"label": "一、", "heading": "基本原则", "clauses": [{"label": "（一）", "text": next(text)}]},
                            {"label": "二、", "heading": "主要职责", "groups": group_list}]}
     _dump(folder / "list.yaml", duty_list)
+    first_item = group_list[0]["items"][0]
     obligations = [{"id": "annual-report", "kind": "annual-report", "item": "1", "what": "年度报告公开",
+                    "quote": first_item["text"][:12],
                     "frequency": "yearly",
                     "deadline": {"month": 3, "day": 31, "year_offset": 1, "basis": "合成依据"}}]
     _dump(folder / "obligations.yaml", {"obligations": obligations})
