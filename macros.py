@@ -189,9 +189,8 @@ def _narrative_attribute(linkable_host):
             return safe_id(value)
         if attribute == "class":
             return " ".join(c for c in value.split() if c.startswith("dl-")) or None
-        if attribute == "href" and ("://" in value or value.startswith("//")):
-            target = "https:" + value if value.startswith("//") else value
-            return value if narrative.link_problem(target, linkable_host, set()) is None else None
+        if attribute in ("href", "src", "cite"):   # links MkDocs checked stay; other hosts go
+            return value if narrative.link_problem(value, linkable_host, None) is None else None
         return value
     return keep
 

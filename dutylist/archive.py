@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import requests
+import urllib3
 from charset_normalizer import from_bytes
 
 from .problems import DataError, Problem
@@ -269,25 +270,43 @@ class Fetched:
         return bool(history) and all(r.status_code in (301, 308) for r in history) and self.final_url != self.url
 
 
-class PrivateAddress(requests.exceptions.InvalidURL):
-    """A link, or a redirect, that leads into a private network."""
+class PrivateAddress(Exception):
+    """A link, or a redirect, that leads into a private network. (Not an OSError: urllib3 would retry it and
+    report a mere connection failure.)"""
+
+
+def _public_address(host: str, port: int) -> str:
+    """The address to connect to for host, looked up once; PrivateAddress if any it has is not public. The
+    connection then goes to this very address, so a second look-up (DNS rebinding) cannot change it."""
+    addresses = [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+    loopback_allowed = os.environ.get("DUTYLIST_ALLOW_LOOPBACK") == "1"   # the project's own tests only
+    for address in map(ipaddress.ip_address, addresses):
+        if not address.is_global and not (loopback_allowed and address.is_loopback):
+            raise PrivateAddress(f"{host} 指向内部网络地址 {address}，拒绝访问")
+    return addresses[0]
+
+
+class _PinnedHTTP(urllib3.connection.HTTPConnection):
+    def _new_conn(self):
+        self._dns_host = _public_address(self._dns_host, self.port)
+        return super()._new_conn()
+
+
+class _PinnedHTTPS(urllib3.connection.HTTPSConnection):   # certificates are still checked against the name
+    def _new_conn(self):
+        self._dns_host = _public_address(self._dns_host, self.port)
+        return super()._new_conn()
 
 
 class _PublicOnly(requests.adapters.HTTPAdapter):
     """Connects only to public addresses, each redirect's included: a document link in data/ must never make the
     machine running the scheduled job fetch a page of its own network (and the site publish it)."""
 
-    def send(self, request, **kwargs):
-        host = urlsplit(request.url).hostname or ""
-        try:
-            addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-        except (socket.gaierror, UnicodeError):
-            addresses = set()  # requests reports the failed look-up itself
-        loopback_allowed = os.environ.get("DUTYLIST_ALLOW_LOOPBACK") == "1"   # the project's own tests only
-        for address in map(ipaddress.ip_address, addresses):
-            if not address.is_global and not (loopback_allowed and address.is_loopback):
-                raise PrivateAddress(f"{host} 指向内部网络地址 {address}，拒绝访问")
-        return super().send(request, **kwargs)
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": type("PinnedHTTPPool", (urllib3.HTTPConnectionPool,), {"ConnectionCls": _PinnedHTTP}),
+            "https": type("PinnedHTTPSPool", (urllib3.HTTPSConnectionPool,), {"ConnectionCls": _PinnedHTTPS})}
 
 
 def _session() -> requests.Session:
@@ -386,7 +405,7 @@ EMPTY_TEXT = text_fingerprint([])
 
 
 def title_of(html: str) -> str:
-    found = re.search(r"<title[^>]*>(.*?)</title>", html, re.I | re.S)
+    found = re.search(r"<title[^>]*>(.*?)</title>", html[:65536], re.I | re.S)  # the head; a bounded search
     return " ".join(found.group(1).split()) if found else ""
 
 

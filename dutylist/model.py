@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import ada_url
+from publicsuffixlist import PublicSuffixList
 from pydantic_core import core_schema
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, computed_field
 
@@ -21,8 +22,8 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 def http_url(value: str) -> str:
     """A plain http(s) link that browsers and Python read the same way (WHATWG URL parsing, by ada)."""
-    if any(char.isspace() or char == "\\" or not char.isprintable() for char in value):
-        raise ValueError("链接中不能有空格、反斜杠“\\”或看不见的字符")
+    if any(char.isspace() or char in '\\"<>`{}|^' or not char.isprintable() for char in value):
+        raise ValueError("链接中不能有空格、反斜杠“\\”、引号、尖括号等字符或看不见的字符")
     if not ada_url.check_url(value):
         raise ValueError("链接格式无效")
     parsed = ada_url.URL(value)
@@ -42,9 +43,13 @@ def public_domain(value: str) -> str:
         return value   # the project's own tests serve documents from this machine
     labels = host.split(".")
     if (len(labels) < 2 or not all(re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?", label) for label in labels)
-            or labels[-1].isdigit() or host.endswith(".localhost")):
-        raise ValueError(f"「{value}」不是网站域名（应像 yingkou.gov.cn 这样，至少两段，不能是 IP 地址或 localhost）")
+            or labels[-1].isdigit() or host.endswith(".localhost") or _SUFFIXES.is_public(host)):
+        raise ValueError(f"「{value}」不是一个网站的域名（应像 yingkou.gov.cn 这样；不能是 IP 地址、localhost，"
+                         "也不能是 gov.cn、com.cn 这样人人可注册其下域名的公共后缀）")
     return value
+
+
+_SUFFIXES = PublicSuffixList()   # the Public Suffix List, shipped with the package: no download
 
 
 Domain = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(public_domain)]
@@ -63,6 +68,15 @@ def idna_host(host: str) -> str:
 
 
 Url = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(http_url)]
+
+
+def _site_address(value: str) -> str:
+    if "?" in value or "#" in value:
+        raise ValueError("本站网址只写到路径为止，不能带“?”或“#”后面的部分")
+    return value
+
+
+SiteUrl = Annotated[Url, AfterValidator(_site_address)]
 
 
 class Model(BaseModel):
@@ -292,7 +306,7 @@ class Site(Model):
 
     site_name: Text
     description: Text | None = None
-    site_url: Url | None = Field(None, description="本站正式网址，如 https://example.gov.cn/fzqd/（用于站点地图和规范链接）")
+    site_url: SiteUrl | None = Field(None, description="本站正式网址，如 https://example.gov.cn/fzqd/（用于站点地图和规范链接）")
     sponsor: Text | None = Field(None, description="主办单位")
     site_code: Text | None = Field(None, description="政府网站标识码")
     icp: Text | None = Field(None, description="ICP备案号")

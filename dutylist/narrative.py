@@ -9,14 +9,19 @@ Markdown, by the allow-list sanitiser (see macros.py).
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Callable
+
+import ada_url
+import markdown
 
 from jinja2 import nodes
 from jinja2.exceptions import TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .model import host_of, http_url
+from .model import http_url
 from .problems import Problem
 
 CALLS = {"render_item": 1, "render_group": 1, "render_list": 0}   # name -> number of arguments
@@ -42,8 +47,8 @@ def parse(source: str) -> list[str | Call]:
     """The narrative as plain text pieces and calls, in order; NarrativeError at the first thing not allowed."""
     try:
         template = _PARSER.parse(source)
-    except ValueError as error:  # e.g. a number longer than Python converts
-        raise NarrativeError(1, "补充说明中只能调用三种宏，且参数须为编号（此处的数字过长）",
+    except (ValueError, RecursionError):  # a number longer than Python converts; deep nesting
+        raise NarrativeError(1, "补充说明中只能调用三种宏，且参数须为编号（此处数字过长或括号嵌套过深）",
                              f"请只使用 {ALLOWED}") from None
     except TemplateSyntaxError as error:
         raise NarrativeError(error.lineno or 1, f"“{{{{”“{{%”“{{#”的写法不对（解析器提示：{error.message}）",
@@ -81,29 +86,63 @@ def _not_allowed(node: nodes.Node) -> NarrativeError:
                           f"请只使用 {ALLOWED}，删除其他模板语法")
 
 
-# Where a narrative's Markdown or HTML names a link target
-_LINKS = [re.compile(p, re.I | re.M) for p in (
-    r"\]\(\s*<?([^)\s>]*)",                                  # [text](target)
-    r"^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)",                      # [label]: target
-    r"<((?:[a-z][a-z0-9+.-]*:|//)[^>\s]*)>",                   # <scheme:target>
-    r"\b(?:href|src|action|formaction)\s*=\s*[\"']?([^\"'\s>]*)",  # raw HTML
-)]
+# Links are found the way readers meet them: in the HTML that Markdown makes of the narrative (link definitions in
+# quotes and lists included), each resolved as a browser would (WHATWG, by ada) against a stand-in address.
+MARKDOWN_EXTENSIONS = ["attr_list", "md_in_html", "tables", "admonition", "toc"]   # as mkdocs.yml
+_HERE = "https://site.invalid/duties/0/"
+_URL_ATTRIBUTES = {"href", "src", "action", "formaction", "cite", "poster", "data", "srcset", "background"}
 
 
-def link_problem(target: str, allowed_host: Callable[[str], bool], local_targets: set[str]) -> str | None:
-    """Why a narrative may not link to target, if it may not: only official pages, other items' pages (18.md)
-    and entries of the documents page (../documents.md#doc-ID)."""
-    if target.lower().startswith(("http://", "https://")):
-        try:
-            http_url(target)
-        except ValueError as error:
-            return str(error)
-        return None if allowed_host(host_of(target)) else f"网站 {host_of(target)} 不在允许的官方或媒体域名之列"
-    if target.lower().startswith("mailto:") and "&" not in target:
+class _Targets(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found += [value for name, value in attrs if name in _URL_ATTRIBUTES and value is not None]
+
+
+def link_targets(markdown_text: str) -> list[str]:
+    """Every URL the narrative's HTML would carry. RecursionError when Markdown cannot read it (nesting)."""
+    parser = _Targets()
+    parser.feed(_with_less_room(markdown.markdown, markdown_text, extensions=MARKDOWN_EXTENSIONS))
+    return parser.found
+
+
+def _with_less_room(function, *args, **kwargs):
+    """Run function with less recursion room than it has inside a MkDocs build (the build's call stack is
+    deeper), so that whatever nests too deeply for the build fails here first."""
+    depth, frame = 0, sys._getframe()
+    while frame:
+        depth, frame = depth + 1, frame.f_back
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(min(limit, depth + 600))
+    try:
+        return function(*args, **kwargs)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def link_problem(target: str, allowed_host: Callable[[str], bool], local: set[str] | None) -> str | None:
+    """Why a narrative may not link to target, if it may not. Allowed: official pages, mail addresses, and the
+    site's own pages in `local` (other items' 18.md, ../documents.md#doc-ID); local None: any page of the site."""
+    if local is not None and target in local:
         return None
-    if target in local_targets:
+    try:
+        resolved = ada_url.URL(target, _HERE)
+    except ValueError:
+        return "链接格式无效"
+    if resolved.protocol == "mailto:":
         return None
-    return "补充说明中的链接只能指向官方网站（https://…）、其他条目（写成 18.md）或公开文件（写成 ../documents.md#doc-文件标识）"
+    if resolved.hostname == "site.invalid":
+        return None if local is None else "站内链接只能指向其他条目（写成 18.md）或公开文件（写成 ../documents.md#doc-文件标识）"
+    if resolved.protocol not in ("http:", "https:") or not target.lower().startswith(("http://", "https://")):
+        return "补充说明中的链接只能指向官方网站（https://…）、其他条目（写成 18.md）或公开文件（写成 ../documents.md#doc-文件标识）"
+    try:
+        http_url(target)
+    except ValueError as error:
+        return str(error)
+    return None if allowed_host(resolved.hostname) else f"网站 {resolved.hostname} 不在允许的官方或媒体域名之列"
 
 
 def local_targets(item_keys: set[str], document_ids: set[str]) -> set[str]:
@@ -122,12 +161,15 @@ def problems(shown_as: str, source: str, item_keys: set[str], group_count: int,
     except NarrativeError as error:
         return [Problem(shown_as, error.line, 1, "", error.message, error.fix)]
     found = []
-    for pattern in _LINKS:
-        for match in pattern.finditer(source):
-            if (why := link_problem(match[1], allowed_host, local)) is not None:
-                line = source.count("\n", 0, match.start()) + 1
-                found.append(Problem(shown_as, line, 1, "", f"链接「{match[1][:80]}」不可用：{why}",
-                                     "请改用官方网站上的网址，或写成 18.md 链接到第18项"))
+    try:
+        targets = link_targets(render(source, {name: lambda *args: "" for name in CALLS}))
+    except RecursionError:
+        return [Problem(shown_as, 1, 1, "", "Markdown 嵌套过深，无法生成网页", "请减少嵌套的列表、引用或强调符号")]
+    for target in dict.fromkeys(targets):
+        if (why := link_problem(target, allowed_host, local)) is not None:
+            line = source.count("\n", 0, max(source.find(target), 0)) + 1
+            found.append(Problem(shown_as, line, 1, "", f"链接「{target[:80]}」不可用：{why}",
+                                 "请改用官方网站上的网址，或写成 18.md 链接到第18项"))
     for call in (p for p in pieces if isinstance(p, Call)):
         if call.name == "render_item" and call.argument not in item_keys:
             found.append(Problem(shown_as, call.line, 1, "", f"清单中没有第 {call.argument} 项", "请填写已有的条目编号"))

@@ -187,8 +187,8 @@ REJECTED = [
     ("correction-url-other-host", _replace("site.yaml", "# correction_url: https://…  # “我为政府网站找错”纠错渠道",
                                            "correction_url: https://evil.example/report"), "site.yaml", "correction_url:",
      "official_domains"),
-    ("official-domain-top-level", _add_official_domain("com"), "site.yaml", "  - com", "不是网站域名"),
-    ("official-domain-private-address", _add_official_domain("10.0.0.1"), "site.yaml", "  - 10.0.0.1", "不是网站域名"),
+    ("official-domain-top-level", _add_official_domain("com"), "site.yaml", "  - com", "不是一个网站的域名"),
+    ("official-domain-private-address", _add_official_domain("10.0.0.1"), "site.yaml", "  - 10.0.0.1", "不是一个网站的域名"),
     ("key-rtl-override", _replace("progress/2025.yaml", "items:\n", 'items:\n  "9\\u202e": []\n'), "progress/2025.yaml",
      '"9', "U+202E"),
     ("hangul-filler", _replace("list.yaml", "title: 营口", "title: 营\u3164口"), "list.yaml", "title: 营", "U+3164"),
@@ -196,6 +196,20 @@ REJECTED = [
      "U+0301"),
     ("hidden-link-to-root", lambda data: (data / ".root").symlink_to("/"), ".root", None, "不是本站的数据文件"),
     ("hidden-fifo", lambda data: os.mkfifo(data / "progress" / ".pipe"), "progress/.pipe", None, "文件名不合规定"),
+    # found by the second hostile review
+    ("site-url-with-markup-in-query", _replace("site.yaml", "site_name:", "site_url: 'https://www.yingkou.gov.cn/?\"><script>'\nsite_name:"),
+     "site.yaml", "site_url:", "引号"),
+    ("site-url-with-query", _replace("site.yaml", "site_name:", "site_url: https://www.yingkou.gov.cn/?a=1\nsite_name:"),
+     "site.yaml", "site_url:", "“?”"),
+    ("narrative-link-definition-in-quote", _write(NARRATIVE, "一\n> [x]: https:/\\evil.example/a\n\n请看[官方网站][x]。\n"),
+     NARRATIVE, "> [x]", "链接"),
+    ("narrative-scheme-without-slashes", _write(NARRATIVE, "[x](http:evil)\n"), NARRATIVE, None, "链接"),
+    ("narrative-emphasis-nesting", _write(NARRATIVE, "*" * 5000 + "a" + "*" * 5000), NARRATIVE, None, "嵌套过深"),
+    ("narrative-list-nesting", _write(NARRATIVE, "- a\n" + "".join("  " * i + "- a\n" for i in range(1, 400))), NARRATIVE,
+     None, "嵌套过深"),
+    ("narrative-deep-parentheses", _write(NARRATIVE, "{{ " + "(" * 70 + "1" + ")" * 70 + " }}\n"), NARRATIVE, None, "嵌套过深"),
+    ("official-domain-public-suffix", _add_official_domain("com.cn"), "site.yaml", "  - com.cn", "公共后缀"),
+    ("official-domain-shared-hosting", _add_official_domain("github.io"), "site.yaml", "  - github.io", "公共后缀"),
     ("year-covered-absurd", _replace("documents.yaml", "year_covered: 2023", "year_covered: -99999999999999999999"),
      "documents.yaml", "year_covered: -9", "数值过小"),
 ]
@@ -389,3 +403,44 @@ def test_a_narrative_heading_id_cannot_carry_a_script_into_the_table_of_contents
     assert not page.find_all("a", cls="md-search")
     text = page.text()
     assert text[text.rindex("搜索"):].replace("¶", "").split() == ["搜索", "正文"]  # the placeholders copied no block
+
+
+def test_the_archiver_connects_to_the_address_it_checked(monkeypatch):
+    """One look-up per connection: a name that answers a public address first and a private one next (DNS
+    rebinding) cannot slip past the check."""
+    import http.server
+    import socket
+    import threading
+    from dutylist import archive
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write("<title>原文</title><p>正文</p>".encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    real, calls = socket.getaddrinfo, []
+
+    def once(host, *args, **kwargs):
+        if host == "rebind.example":
+            calls.append(host)
+            if len(calls) > 1:
+                raise AssertionError("a second look-up of the same connection")
+            return real("127.0.0.1", *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", once)
+    try:
+        fetched = archive.fetch(f"http://rebind.example:{server.server_address[1]}/doc", timeout=5)
+        assert fetched.status == 200 and "正文".encode() in fetched.body and len(calls) == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
