@@ -109,7 +109,7 @@ class Dataset:
         return {doc: [items[k] for k in sorted(found, key=self._positions.__getitem__)] for doc, found in keys.items()}
 
 
-MAX_NARRATIVE_BYTES = 200 * 1024
+MAX_NARRATIVE_BYTES = 50 * 1024   # Markdown slows down as the square of some hostile texts: keep it small
 BARE_NUMBER = re.compile(r"[0-9一二三四五六七八九十百零〇]+")
 
 
