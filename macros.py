@@ -121,15 +121,22 @@ def _archive_pages(dataset, files, config):
 
 # mkdocs-macros imports this file as a module of its own, apart from the hook instance: the blocks travel on
 # the page object, not in a module variable.
-# A placeholder carries a secret made for the page, so that one written into a narrative is only text.
+# A placeholder carries the page's secret, so that one written into a narrative is only text.
 _ID = re.compile(r'\sid="([^"]*)"')
+
+
+def page_secret(page) -> str:
+    """A secret made once per page, for the markers the page's Markdown carries; no editor can write it."""
+    if not hasattr(page, "dl_secret"):
+        page.dl_secret = secrets.token_hex(16)
+    return page.dl_secret
 
 
 def _keep_final(page, html: str) -> str:
     if not hasattr(page, "final_html"):
-        page.final_html, page.final_html_secret = [], secrets.token_hex(16)
+        page.final_html = []
     page.final_html.append(html)
-    return f"\n\n<!--dl-html:{page.final_html_secret}:{len(page.final_html) - 1}-->\n\n"
+    return f"\n\n<!--dl-html:{page_secret(page)}:{len(page.final_html) - 1}-->\n\n"
 
 
 @event_priority(100)  # before mkdocs-macros renders the page
@@ -146,12 +153,11 @@ def on_page_content(html, page, config, files):
     if blocks:
         # Markdown links to anchors inside these blocks are still checked: register the blocks' ids
         page.present_anchor_ids |= {unescape(i) for block in blocks for i in _ID.findall(block)}
-        html = put_back_final_html(html, blocks, page.final_html_secret)
-    secret = getattr(page, "narrative_secret", None)
-    if not secret:
+        html = put_back_final_html(html, blocks, page.dl_secret)
+    if f"<!--dl-narrative:{getattr(page, 'dl_secret', None)}-->" not in html:
         return html
     _safe_toc_ids(page.toc)
-    return clean_narratives(html, secret, _dataset(config).linkable_host)
+    return clean_narratives(html, page.dl_secret, _dataset(config).linkable_host)
 
 
 def put_back_final_html(text: str, blocks: list[str], secret: str) -> str:
@@ -161,9 +167,9 @@ def put_back_final_html(text: str, blocks: list[str], secret: str) -> str:
 
 # --- Editors' narratives: Markdown, cleaned by an allow-list sanitiser -----------------------------------
 # A narrative is Markdown, so MkDocs checks its links and puts its headings in the table of contents. Its HTML is
-# cleaned once Markdown has run: the narrative travels between two markers that carry a secret made for the page,
-# which no editor can write into a narrative to end the cleaned region early. (The secret travels on the page
-# object: mkdocs-macros loads this file as a module apart from the hook's.)
+# cleaned once Markdown has run: the narrative travels between two markers that carry the page's secret, which no
+# editor can write into a narrative to end the cleaned region early. (The secret travels on the page object:
+# mkdocs-macros loads this file as a module apart from the hook's.)
 
 # Headings keep their ids for the table of contents, our own `dl-` classes stay for quoted list text (render_item),
 # and links go only to the site itself or to allowed hosts, as `check` requires of the narrative's source.
@@ -267,8 +273,7 @@ def define_env(env):
         if not source:
             return Markup("")
         calls = {"render_item": render_item, "render_group": render_group, "render_list": render_list}
-        env.page.narrative_secret = secrets.token_hex(16)
-        return Markup(mark_narrative(narrative.render(source, calls), env.page.narrative_secret))
+        return Markup(mark_narrative(narrative.render(source, calls), page_secret(env.page)))
 
     @env.macro
     def narrative_of(item) -> Markup:

@@ -14,7 +14,7 @@ OUT = Path(os.environ["BENCH_STATIC_DIR"])
 def on_page_markdown(markdown, page, config, files):
     target = OUT / "docs" / page.file.src_uri
     target.parent.mkdir(parents=True, exist_ok=True)
-    markdown = put_back_final_html(markdown, getattr(page, "final_html", []), getattr(page, "final_html_secret", ""))  # static pages need the HTML itself
+    markdown = put_back_final_html(markdown, getattr(page, "final_html", []), getattr(page, "dl_secret", ""))  # static pages need the HTML itself
     meta = {"title": page.title, **({"search": page.meta["search"]} if "search" in page.meta else {})}
     target.write_text(f"---\n{yaml.safe_dump(meta, allow_unicode=True)}---\n{markdown}", encoding="utf-8")
     return None  # leave the page as it was

@@ -157,19 +157,18 @@ def load_dataset(data_dir: Path, reference_date: dt.date) -> Dataset:
     for name in inventory.progress:
         if (progress := load(f"progress/{name}", YearProgress)) is not None:
             years_by_file[name.removesuffix(".yaml")] = progress
-    narratives = {}
-    for name in inventory.narratives:
+    def read_markdown(relative: str) -> str:
+        """An editors' Markdown file ("" when absent or unreadable, its problems reported)."""
+        if not os.path.lexists(data_dir / relative):
+            return ""
         try:
-            narratives[name.removesuffix(".md")] = read_text_file(data_dir / "narratives" / name, f"data/narratives/{name}",
-                                                                  limit=MAX_NARRATIVE_BYTES)
+            return read_text_file(data_dir / relative, f"data/{relative}", limit=MAX_NARRATIVE_BYTES)
         except DataError as error:
             problems.extend(error.problems)
-    about = ""
-    if os.path.lexists(data_dir / "about.md"):
-        try:
-            about = read_text_file(data_dir / "about.md", "data/about.md", limit=MAX_NARRATIVE_BYTES)
-        except DataError as error:
-            problems.extend(error.problems)
+            return ""
+
+    narratives = {name.removesuffix(".md"): read_markdown(f"narratives/{name}") for name in inventory.narratives}
+    about = read_markdown("about.md")
     if duty_list is None:  # nearly every cross-file check needs the list
         raise DataError(problems)
 
@@ -212,12 +211,14 @@ class References:
         self.narratives()
 
     def site_links(self) -> None:
-        """The site's own address and its correction channel are official pages too."""
-        site = self.dataset.site
-        for name in ("site_url", "correction_url"):
-            if site and (url := getattr(site, name)) and not _on_domains(host_of(url), site.official_domains):
-                self.report("site.yaml", (name,), f"网站 {host_of(url)} 不在 official_domains 之列",
-                            "请填写官方网站上的地址；确属官方网站的，请把域名加入 official_domains")
+        """The list's source, the site's own address and its correction channel are official pages."""
+        site, duty_list = self.dataset.site, self.dataset.duty_list
+        for file, name, url in (("site.yaml", "site_url", site and site.site_url),
+                                ("site.yaml", "correction_url", site and site.correction_url),
+                                ("list.yaml", "source_url", duty_list.source_url)):
+            if site and url and not _on_domains(host_of(url), site.official_domains):
+                self.report(file, (name,), f"网站 {host_of(url)} 不在允许的官方域名之列（data/site.yaml 的 official_domains）",
+                            "请改用官方网站上的地址；确属官方网站的，请把域名加入 official_domains")
 
     def duty_list(self) -> None:
         duty_list = self.dataset.duty_list
@@ -239,9 +240,6 @@ class References:
         self.numbering()
         self.labels()
         self.not_in_future("list.yaml", ("published",), duty_list.published.first_day)
-        if self.dataset.site and not _on_domains(host_of(duty_list.source_url), self.dataset.site.official_domains):
-            self.report("list.yaml", ("source_url",), f"网站 {host_of(duty_list.source_url)} 不在允许的官方域名之列",
-                        "请改用官方网站上的清单原文链接；确属官方网站的，请把域名加入 data/site.yaml 的 official_domains")
 
     def numbering(self) -> None:
         """Items are numbered 1, 2, 3… as printed: across the list, or within whatever holds them (a group, or a
@@ -376,11 +374,11 @@ class References:
 
     def narratives(self) -> None:
         keys, groups = set(self.dataset.items_by_key), len(self.dataset.duty_list.groups)
+        local = narrative.local_targets(keys, set(self.dataset.documents_by_id))
         for key, source in self.dataset.narratives.items():
             shown = f"data/narratives/{key}.md"
             if key not in keys:
                 self.problems.append(Problem(shown, 1, 1, "", f"清单中没有第 {key} 项", "请把文件名改为已有的条目编号，如 18.md"))
-            local = narrative.local_targets(keys, set(self.dataset.documents_by_id))
             self.problems.extend(narrative.problems(shown, source, keys, groups, self.dataset.linkable_host, local))
         if self.dataset.about:  # on the about page: links to official hosts only
             self.problems.extend(narrative.problems("data/about.md", self.dataset.about, keys, groups,

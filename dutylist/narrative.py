@@ -162,7 +162,7 @@ def problems(shown_as: str, source: str, item_keys: set[str], group_count: int,
         return [Problem(shown_as, error.line, 1, "", error.message, error.fix)]
     found = []
     try:
-        targets = link_targets(render(source, {name: lambda *args: "" for name in CALLS}))
+        targets = link_targets(_joined(pieces, {name: lambda *args: "" for name in CALLS}))
     except RecursionError:
         return [Problem(shown_as, 1, 1, "", "Markdown 嵌套过深，无法生成网页", "请减少嵌套的列表、引用或强调符号")]
     for target in dict.fromkeys(targets):
@@ -181,5 +181,9 @@ def problems(shown_as: str, source: str, item_keys: set[str], group_count: int,
 
 def render(source: str, macros: dict[str, Callable[..., str]]) -> str:
     """The narrative's Markdown with each call replaced by what the macro returns."""
+    return _joined(parse(source), macros)
+
+
+def _joined(pieces: list[str | Call], macros: dict[str, Callable[..., str]]) -> str:
     return "".join(p if isinstance(p, str) else macros[p.name](*([p.argument] if p.argument is not None else []))
-                   for p in parse(source))
+                   for p in pieces)

@@ -6,6 +6,11 @@ import unicodedata
 from dataclasses import dataclass
 
 
+# Characters a reader cannot see, or that recolour, hide or reorder text: control, format (bidi, zero-width),
+# line and paragraph separators, private use, surrogates
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Zl", "Zp"})
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     file: str
@@ -24,8 +29,7 @@ class Problem:
 def _visible(text: str) -> str:
     """Text safe to print on a terminal or in a CI log: an editor's control or bidi character is shown as its
     code point, never sent (it could recolour, hide or reorder the report)."""
-    return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cs") else c
-                   for c in text)
+    return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) in INVISIBLE_CATEGORIES else c for c in text)
 
 
 class DataError(Exception):

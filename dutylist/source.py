@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .problems import DataError, Problem
+from .problems import INVISIBLE_CATEGORIES, DataError, Problem
 
 Path_ = tuple[str | int, ...]
 
@@ -110,7 +110,6 @@ def read_text_file(path: Path, shown_as: str, limit: int = MAX_FILE_BYTES) -> st
 # Characters a reader cannot see or that reorder what they see: bidi controls (U+202E), zero-width spaces
 # (U+200B), other format characters, control characters (tab and line breaks aside), private use; letters that
 # print as nothing (Hangul fillers, the blank Braille pattern); and stacks of combining marks.
-_INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
 _BLANK_LETTERS = re.compile("[\u115f\u1160\u3164\uffa0\u2800\u180e]")
 _MARK_STACK = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{3,}")
 
@@ -122,7 +121,7 @@ def first_invisible(text: str) -> int | None:
         if not line.rstrip("\r\n").replace("\t", " ").isprintable():  # fast path: most lines are plain text
             for offset, char in enumerate(line):
                 index = start + offset
-                if (char not in "\n\t\r" and unicodedata.category(char) in _INVISIBLE
+                if (char not in "\n\t\r" and unicodedata.category(char) in INVISIBLE_CATEGORIES
                         and not (index == 0 and char == "\ufeff")):
                     return index
         if found := _BLANK_LETTERS.search(line) or _MARK_STACK.search(line):
@@ -132,12 +131,15 @@ def first_invisible(text: str) -> int | None:
 
 
 def invisible_problem(shown_as: str, text: str, index: int) -> Problem:
-    char = text[index]
     line = text.count("\n", 0, index) + 1
     column = index - (text.rfind("\n", 0, index) + 1) + 1
-    name = unicodedata.name(char, "控制字符")
-    return Problem(shown_as, line, column, "", f"含有看不见的字符 U+{ord(char):04X} {name}",
-                   "请删除该字符（可整段重新输入）；清单原文与摘要只能包含可见文字")
+    return Problem(shown_as, line, column, "", *_invisible(text[index]))
+
+
+def _invisible(char: str) -> tuple[str, str]:
+    """What is wrong and what to do, for an invisible character."""
+    return (f"含有看不见的字符 U+{ord(char):04X} {unicodedata.name(char, '控制字符')}",
+            "请删除该字符（可整段重新输入）；清单原文与摘要只能包含可见文字")
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -201,14 +203,12 @@ def _build(node: yaml.Node, path: Path_, source: Sourced, problems: list[Problem
         return [_build(child, (*path, i), source, problems) for i, child in enumerate(node.value)]
     try:
         value = _SCALARS.yaml_constructors[node.tag](_SCALARS, node)
-    except (ValueError, OverflowError, yaml.constructor.ConstructorError) as error:
+    except (ValueError, OverflowError, yaml.constructor.ConstructorError):
         problems.append(source.problem(path, "无法读取的值（日期不存在，或数字无法读取）",
                                        "日期请写成真实存在的 YYYY-MM-DD，例如 2024-03-06"))
         return None
     if isinstance(value, str) and (found := first_invisible(value)) is not None:  # written as an escape, "\u202e"
-        char = value[found]
-        problems.append(source.problem(path, f"含有看不见的字符 U+{ord(char):04X} {unicodedata.name(char, '控制字符')}",
-                                       "请删除该字符；清单原文与摘要只能包含可见文字"))
+        problems.append(source.problem(path, *_invisible(value[found])))
     if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
         problems.append(source.problem(path, f"文本过长（{len(value)} 字，上限 {MAX_TEXT_CHARS} 字）",
                                        "请删减；摘要只需概括要点"))
@@ -225,7 +225,7 @@ def _build_mapping(node, path, source, problems) -> dict:
         child = (*path, key)
         if (found := first_invisible(key)) is not None:
             source.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            problems.append(source.problem(child, f"键中含有看不见的字符 U+{ord(key[found]):04X}", "请删除该字符"))
+            problems.append(source.problem(child, *_invisible(key[found])))
             continue
         if key in result:
             source.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)

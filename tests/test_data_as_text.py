@@ -127,9 +127,7 @@ def test_every_text_field_of_the_model_got_a_payload(hostile_site):
 
 def test_no_payload_ran_as_a_template(hostile_site):
     out, _ = hostile_site
-    assert not CANARY.exists()
-    for path in out.rglob("*.html"):
-        assert "⟧\"><script>alert(1)</script>{{ 7*7 }}" not in path.read_text(encoding="utf-8")
+    assert not CANARY.exists()   # and each payload's "{{ 7*7 }}" is shown whole, never 49 (test below)
 
 
 def _shown(path: Path) -> str:
