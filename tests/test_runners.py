@@ -30,3 +30,20 @@ def test_properdocs_builds_the_same_site_as_mkdocs(tmp_path):
     differing = [name for name in mkdocs if mkdocs[name] != properdocs[name]]
     assert differing == [], f"files ProperDocs builds differently: {differing}"
     assert len(mkdocs) > 50
+
+
+def test_build_and_preview_say_when_material_reaches_end_of_life():
+    """The project's one-line notice (Material's own is switched off by NO_MKDOCS_2_WARNING) gives the date the
+    installed Material wheel states, and names a README section that exists."""
+    import datetime as dt
+    from importlib.metadata import distribution
+
+    stated = re.search(r"reaches end of life on (\w+ \d+, \d{4})", distribution("mkdocs-material").read_text("METADATA"))
+    date = dt.datetime.strptime(stated[1], "%B %d, %Y").date().isoformat()
+    for target in ("build", "serve"):   # each prints the notice first (make -n: shows what it would run)
+        assert date in subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True,
+                                      timeout=60).stdout
+    notice = subprocess.run(["make", "-s", "notice"], cwd=ROOT, capture_output=True, text=True, timeout=60).stderr
+    assert date in notice and "Material for MkDocs" in notice
+    section = re.search(r"「(.+?)」", notice)[1]
+    assert f"## {section}" in (ROOT / "README.md").read_text(encoding="utf-8")
