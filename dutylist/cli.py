@@ -145,6 +145,9 @@ def _render(args) -> int:
     except render.RenderError as error:
         print(f"渲染失败：{error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("渲染被中断，输出目录未改动", file=sys.stderr)
+        return 130
     print(f"已把网站写成 {pages} 个 Markdown 页面：{args.out}（在该目录运行 mkdocs build 即可构建）")
     return 0
 

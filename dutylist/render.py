@@ -32,8 +32,13 @@ def render(config_file: Path, out: Path) -> int:
     from mkdocs.exceptions import MkDocsException
 
     out = out.resolve()
+    if not Path(config_file).is_file():
+        raise RenderError(f"找不到网站配置文件 {config_file} — 请在项目目录中运行，或用 --config 指定 mkdocs.yml")
+    if out.exists() and not out.is_dir():
+        raise RenderError(f"{out} 是一个文件，不是目录，未作改动 — 请换一个不存在的或空的目录")
     if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
         raise RenderError(f"{out} 已存在且不是本命令生成的目录，未作改动 — 请换一个不存在的或空的目录")
+    out.parent.mkdir(parents=True, exist_ok=True)
     recorder = Recorder()
     with tempfile.TemporaryDirectory(prefix="dutylist-render-") as site:
         try:
