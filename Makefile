@@ -1,13 +1,20 @@
 # Set-up and everyday commands. `make serve` previews the site; `make test` runs every test.
 VENV := .venv
 BIN := $(VENV)/bin
+# Material for MkDocs, the theme, reaches end of life on 2027-05-05 (its 9.8.2 wheel's description and the notice
+# it prints say so). That notice is ten lines on every mkdocs command, so it is turned off here and the build and
+# the preview print this one line instead; tests/test_runners.py checks its date against the installed wheel.
 export NO_MKDOCS_2_WARNING := 1
+EOL_NOTICE := 注意：网站主题 Material for MkDocs 将于 2027-05-05 停止维护；届时的做法见 README.md「When MkDocs or Material stops working」一节
 
-.PHONY: serve build check test screenshots deploy rollback releases links archive watch bench
+.PHONY: serve build check test screenshots deploy rollback releases links archive watch bench notice audit
+
+notice:
+	@echo "$(EOL_NOTICE)" >&2
 
 # Stop with Ctrl-C or `kill PID`: server, search worker and temporary site folder all go.
 SERVE_ADDR ?= 127.0.0.1:8000
-serve: $(VENV)/.runtime
+serve: $(VENV)/.runtime notice
 	$(BIN)/mkdocs serve -a $(SERVE_ADDR)
 
 # Statuses are computed as of today in China unless REFERENCE_DATE is given; file dates (sitemap) come from
@@ -16,7 +23,7 @@ REFERENCE_DATE ?= $(shell TZ=Asia/Shanghai date +%F)
 COMMIT_TIME := $(shell git log -1 --format=%ct 2>/dev/null)
 
 # Build into site.new and swap only on success: a failed build never leaves a partial site/.
-build: $(VENV)/.runtime
+build: $(VENV)/.runtime notice
 	rm -rf site.new
 	CI=true REFERENCE_DATE=$(REFERENCE_DATE) $(if $(COMMIT_TIME),SOURCE_DATE_EPOCH=$(COMMIT_TIME)) \
 		$(BIN)/mkdocs build --strict -d site.new
@@ -60,10 +67,19 @@ watch: $(VENV)/.runtime
 	bash scripts/commit-archive.sh; committed=$$?; \
 	exit $$(( checked ? checked : archived ? archived : committed ))
 
-# Build time, memory, save-to-reload and page weight against plain Material and Zensical (installs Zensical
-# into .venv-bench); prints a table and writes bench/results/bench.json.
+# Build time, memory, save-to-reload and page weight against plain Material and Zensical on `dutylist render`'s
+# output, with every page whose visible text differs (installs the newest Zensical into .venv-bench); prints a table
+# and writes bench/results/bench.json. SMOKE=1: the real list, one run (what `make test` checks).
 bench: $(VENV)/.runtime
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(if $(SMOKE),--smoke)
+
+# Known vulnerabilities in every pinned requirement (the scheduled CI job: it reports and never blocks a push).
+# --strict fails when a package cannot be checked (no network, unknown to the advisory service), not only when one
+# is vulnerable: the log says which.
+audit:
+	python3 -m venv .venv-audit
+	.venv-audit/bin/pip install -q -r requirements-audit.txt
+	.venv-audit/bin/pip-audit --strict --no-deps -r requirements.txt -r requirements-test.txt
 
 screenshots: $(VENV)/.test build
 	bash scripts/system-packages.sh

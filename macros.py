@@ -20,7 +20,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.utils import get_relative_url
 
-from dutylist import build, export, feed, narrative, pages, status
+from dutylist import build, export, feed, licences, narrative, pages, status
 from dutylist.model import DOCUMENT_KINDS
 from dutylist.problems import DataError
 
@@ -237,6 +237,7 @@ def define_env(env):
         document_kinds=DOCUMENT_KINDS,
         host_kind=dataset.host_kind,
         open_files=lambda: export.open_files(dataset),
+        licences=licences,
     ))
     env.filter(md_text)
 

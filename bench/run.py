@@ -1,7 +1,9 @@
-"""Benchmark: the project's build against plain Material and Zensical on the same pages, save-to-reload time
-under `mkdocs serve`, and first-visit page weight. Prints a table and writes bench/results/bench.json.
+"""Benchmark: the project's build against plain Material and Zensical on the same pages (`dutylist render`'s
+output), the visible-text difference of every page, save-to-reload time under `mkdocs serve`, and first-visit page
+weight. Prints a table and writes bench/results/bench.json.
 
 Usage: make bench   (or .venv/bin/python bench/run.py --sizes 27 300 1000 --runs 3)
+       .venv/bin/python bench/run.py --smoke --out FILE   (what `make test` runs: the real list, one run each)
 """
 
 from __future__ import annotations
@@ -25,12 +27,16 @@ from pathlib import Path
 
 import yaml
 
+from dutylist.render import text_differences
+
 sys.path.insert(0, str(Path(__file__).parent))
 from synth import write_archive, write_dataset  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv/bin/python"
-ZENSICAL = ROOT / ".venv-bench/bin/zensical"
+BENCH_VENV = ROOT / ".venv-bench"
+ZENSICAL = BENCH_VENV / "bin/zensical"
+THEME_PAGES = {"404.html"}   # the project's 404 is a theme override, not a page the hooks make
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFERENCE_DATE": "2026-11-27", "SOURCE_DATE_EPOCH": "1795000000"}
 
 
@@ -99,38 +105,14 @@ def project(folder: Path, items: int) -> Path:
     return folder
 
 
-def static_copy(project_dir: Path, static: Path) -> Path:
-    """The same pages as plain Markdown with the same nav, for plain Material and Zensical."""
-    shutil.copy(Path(__file__).parent / "dump_markdown.py", project_dir / "bench-hook.py")
-    (project_dir / "mkdocs-dump.yml").write_text("INHERIT: mkdocs.yml\nhooks: [macros.py, bench-hook.py]\n")
-    env = {**ENV, "BENCH_STATIC_DIR": str(static)}
-    subprocess.run([PYTHON, "-m", "mkdocs", "build", "-q", "-f", "mkdocs-dump.yml", "-d", str(project_dir / "dump-site")],
-                   cwd=project_dir, env=env, check=True, capture_output=True)
-    shutil.copytree(project_dir / "docs/assets", static / "docs/assets", dirs_exist_ok=True)
-    config = yaml.load((project_dir / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
-    for key in ("hooks", "watch"):
-        config.pop(key, None)
-    config["markdown_extensions"] = [e for e in config["markdown_extensions"] if not isinstance(e, dict) or "toc" not in e]
-    config["markdown_extensions"].append({"toc": {"permalink": True}})
-    config["extra"].update(gov={}, content_source="", latest_date="")
-    config["plugins"] = ["search"]
-    config["theme"].pop("custom_dir")  # Zensical renders its own theme; neither static build gets our overrides
-    config["nav"] = yaml.safe_load((static / "nav.yaml").read_text(encoding="utf-8"))
-    config["strict"] = False
-    (static / "mkdocs.yml").write_text(yaml.dump(config, allow_unicode=True, Dumper=_Dumper), encoding="utf-8")
-    return static
+def rendered(project_dir: Path, static: Path, count: int) -> dict:
+    """`dutylist render`: the same pages as plain Markdown with the same nav, for plain Material and Zensical."""
+    return runs([PYTHON, "-m", "dutylist", "render", str(static)], project_dir, count)
 
 
-class _Loader(yaml.SafeLoader):
-    """Reads mkdocs.yml's !ENV and python tags as plain values."""
-
-
-_Loader.add_multi_constructor("!", lambda loader, suffix, node: False)
-_Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
+def differing_pages(site: Path, other: Path) -> dict[str, str]:
+    """Pages whose visible text differs from the project's build, with where."""
+    return {page: why for page, why in text_differences(site, other).items() if page not in THEME_PAGES}
 
 
 def save_to_reload(project_dir: Path, count: int) -> list[float]:
@@ -140,15 +122,15 @@ def save_to_reload(project_dir: Path, count: int) -> list[float]:
         port = probe.getsockname()[1]
     server = subprocess.Popen([PYTHON, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
                               cwd=project_dir, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    progress = project_dir / "data/progress/2025.yaml"
+    progress, key = _edited_evidence(project_dir / "data/progress")
     original = progress.read_text(encoding="utf-8")
-    page = f"http://127.0.0.1:{port}/duties/1/"
+    page = f"http://127.0.0.1:{port}/duties/{key}/"
     seconds = []
     try:
         _wait_for(page, lambda text: True, 60)
         for n in range(count):
             marker = f"基准标记{n}"
-            text = original.replace("制定年度法治政府建设十项重点任务", marker + "制定年度法治政府建设十项重点任务", 1)
+            text = original.replace("summary: ", "summary: " + marker, 1)
             time.sleep(1)  # let the previous rebuild settle, as between an editor's saves
             started = time.perf_counter()
             progress.write_text(text, encoding="utf-8")
@@ -159,6 +141,15 @@ def save_to_reload(project_dir: Path, count: int) -> list[float]:
         progress.write_text(original, encoding="utf-8")
         server.terminate()
         server.wait(timeout=10)
+
+
+def _edited_evidence(folder: Path) -> tuple[Path, str]:
+    """The newest year file with evidence, and the item its first summary belongs to (the one the save edits)."""
+    for path in sorted(folder.glob("*.yaml"), reverse=True):
+        items = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("items") or {}
+        if key := next((str(k) for k, entries in items.items() if entries), None):
+            return path, key
+    raise SystemExit(f"{folder} 中没有任何进展记录，无法测量保存到刷新的时间")
 
 
 def _wait_for(url: str, done, limit: float) -> None:
@@ -189,10 +180,20 @@ def _gz(path: Path) -> int:
     return len(gzip.compress(path.read_bytes(), compresslevel=6, mtime=0))
 
 
-def ensure_zensical() -> None:
-    if not ZENSICAL.exists():
-        subprocess.run([sys.executable, "-m", "venv", ROOT / ".venv-bench"], check=True)
-        subprocess.run([ROOT / ".venv-bench/bin/pip", "install", "-q", "zensical==0.0.73"], check=True)
+def ensure_zensical(upgrade: bool = True) -> str | None:
+    """The newest Zensical the registry can install, in .venv-bench (kept apart: it pins its own Markdown
+    extensions); its version, or None with the reason printed when it cannot be installed."""
+    if not (BENCH_VENV / "bin/pip").exists():
+        subprocess.run([sys.executable, "-m", "venv", BENCH_VENV], check=True)
+    if upgrade or not ZENSICAL.exists():
+        installed = subprocess.run([BENCH_VENV / "bin/pip", "install", "-q", "--upgrade", "zensical"],
+                                   capture_output=True, text=True)
+        if installed.returncode and not ZENSICAL.exists():
+            print(f"Zensical cannot be installed, no Zensical row: {installed.stderr.strip()[-500:]}", flush=True)
+            return None
+    version = subprocess.run([BENCH_VENV / "bin/python", "-c", "from importlib.metadata import version; "
+                              "print(version('zensical'))"], capture_output=True, text=True, check=True)
+    return version.stdout.strip()
 
 
 def _cpu_model() -> str:
@@ -207,44 +208,54 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[27, 300, 1000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--archive-only", action="store_true", help="only the real list's build with and without an archive")
+    parser.add_argument("--smoke", action="store_true",
+                        help="the real list only, one run, one save; Zensical as installed (installed if missing, left out if it cannot be)")
+    parser.add_argument("--no-zensical", action="store_true", help="no Zensical row")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench/results/bench.json")
     args = parser.parse_args()
     if args.archive_only:
         print(archive_overhead(args.runs))
         return
-    ensure_zensical()
+    if args.smoke:
+        args.sizes, args.runs = [27], 1
+    zensical = None if args.no_zensical else ensure_zensical(upgrade=not args.smoke)
     results = {"machine": {"cpus": os.cpu_count(), "cpu": _cpu_model(), "python": platform.python_version(),
                            "platform": platform.platform()},
-               "runs": args.runs, "sizes": {}}
+               "runs": args.runs, "zensical_version": zensical, "sizes": {}}
     with tempfile.TemporaryDirectory() as tmp:
         for items in args.sizes:
             work = Path(tmp) / str(items)
             proj = project(work / "project", items)
-            static = static_copy(proj, work / "static")
+            static = work / "static"
             row = {
                 "project": runs([PYTHON, "-m", "mkdocs", "build", "-q", "-d", str(work / "a")], proj, args.runs),
+                "render": rendered(proj, static, args.runs),
                 "material": runs([PYTHON, "-m", "mkdocs", "build", "-q", "-d", str(work / "b")], static, args.runs),
-                # --clean: a full build, as `mkdocs build` always is; without it Zensical reuses its page cache
-                "zensical": runs([ZENSICAL, "build", "--clean"], static, args.runs),
-                "zensical_cached": runs([ZENSICAL, "build"], static, args.runs),
                 "pages": len(list((work / "a").rglob("index.html"))),
             }
+            row["differing_material"] = differing_pages(work / "a", work / "b")
             row["ratio_material"] = row["project"]["seconds"] / row["material"]["seconds"]
-            row["ratio_zensical"] = row["project"]["seconds"] / row["zensical"]["seconds"]
-            row["ratio_zensical_cached"] = row["project"]["seconds"] / row["zensical_cached"]["seconds"]
+            if zensical:
+                # --clean: a full build, as `mkdocs build` always is; without it Zensical reuses its page cache
+                row["zensical"] = runs([ZENSICAL, "build", "--clean"], static, args.runs)
+                row["zensical_cached"] = runs([ZENSICAL, "build"], static, args.runs)
+                row["differing_zensical"] = differing_pages(work / "a", static / "site")
+                row["ratio_zensical"] = row["project"]["seconds"] / row["zensical"]["seconds"]
+                row["ratio_zensical_cached"] = row["project"]["seconds"] / row["zensical_cached"]["seconds"]
             row["weight_home"] = page_weight(work / "a", "")
             row["weight_item"] = page_weight(work / "a", "duties/1")
             if items == 27:
                 row["archive"] = archive_build(Path(tmp) / "archived", args.runs)
                 row["archive_overhead"] = row["archive"]["seconds"] / row["project"]["seconds"] - 1
-                reloads = save_to_reload(proj, max(args.runs, 5))
+                reloads = save_to_reload(proj, 1 if args.smoke else max(args.runs, 5))
                 row["save_to_reload_seconds"] = statistics.median(reloads)
                 row["save_to_reload_all"] = [round(r, 3) for r in reloads]
             results["sizes"][items] = row
             print(f"N={items}: done", flush=True)
-    out = ROOT / "bench/results/bench.json"
+    out = args.out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
-    print("\n" + table(results) + f"\n\nwritten {out.relative_to(ROOT)}")
+    print("\n" + table(results) + f"\n\nwritten {out}")
 
 
 def archive_build(folder: Path, count: int) -> dict:
@@ -263,29 +274,41 @@ def archive_overhead(count: int) -> str:
             f"(median of {count}; all: {plain['all_seconds']} vs {archived['all_seconds']})")
 
 
-COLUMNS = ["items (pages)", "project (a)", "ms/page", "peak PSS", "Material (b)", "Zensical full (c)",
-           "Zensical cached", "a/b", "a/c", "a/cached", "first visit, item", "first visit, home", "first search adds"]
+COLUMNS = ["items (pages)", "project (a)", "ms/page", "peak PSS", "render", "Material (b)", "Zensical full (c)",
+           "Zensical cached", "a/b", "a/c", "a/cached", "pages ≠ text (b, c)", "first visit, item",
+           "first visit, home", "first search adds"]
 
 
 def table(results: dict) -> str:
-    """The results as a Markdown table (seconds are medians; weights are gzipped)."""
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    """The results as a Markdown table (seconds are medians; weights are gzipped), then every page whose visible
+    text differs from the project's build."""
+    version = results.get("zensical_version")
+    lines = [f"Zensical: {version or 'not installed'} (c = a plain build of `dutylist render`'s output, as is b)", "",
+             "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    differing = []
     for items, row in results["sizes"].items():
-        seconds = lambda key: f"{row[key]['seconds']:.2f} s"  # noqa: E731
+        seconds = lambda key: f"{row[key]['seconds']:.2f} s" if key in row else "–"  # noqa: E731
+        ratio = lambda key: f"{row[key]:.2f}" if key in row else "–"  # noqa: E731
         kib = lambda size: f"{size / 1024:.0f} KiB"  # noqa: E731
         cells = [f"{items} ({row['pages']})", seconds("project"), f"{1000 * row['project']['seconds'] / row['pages']:.1f}",
-                 f"{row['project']['tree_peak_pss_mib']:.0f} MiB", seconds("material"), seconds("zensical"),
-                 seconds("zensical_cached"), f"{row['ratio_material']:.2f}", f"{row['ratio_zensical']:.2f}",
-                 f"{row['ratio_zensical_cached']:.2f}", kib(row["weight_item"]["total"]),
-                 kib(row["weight_home"]["total"]), kib(row["weight_item"]["search_index"])]
+                 f"{row['project']['tree_peak_pss_mib']:.0f} MiB", seconds("render"), seconds("material"),
+                 seconds("zensical"), seconds("zensical_cached"), ratio("ratio_material"), ratio("ratio_zensical"),
+                 ratio("ratio_zensical_cached"),
+                 f"{len(row['differing_material'])}, {len(row['differing_zensical']) if 'differing_zensical' in row else '–'}",
+                 kib(row["weight_item"]["total"]), kib(row["weight_home"]["total"]), kib(row["weight_item"]["search_index"])]
         lines.append("| " + " | ".join(cells) + " |")
+        for runner in ("material", "zensical"):
+            differing += [f"- N={items}, {runner}: {page}: {why}" for page, why in row.get(f"differing_{runner}", {}).items()]
+    lines += ["", "Pages whose visible text differs from the project's build:" if differing else
+              "Every page has the same visible text as the project's build.", *differing]
     reloads = [row["save_to_reload_seconds"] for row in results["sizes"].values() if "save_to_reload_seconds" in row]
     overhead = [row for row in results["sizes"].values() if "archive_overhead" in row]
     if overhead:
         lines.append(f"\nReal list with every document archived: {overhead[0]['archive']['seconds']:.2f} s, "
                      f"{100 * overhead[0]['archive_overhead']:+.1f} % build time")
     if reloads:
-        lines.append(f"\nSave to reload under `mkdocs serve` (real list, median of five saves): {reloads[0]:.2f} s")
+        saves = len(next(row["save_to_reload_all"] for row in results["sizes"].values() if "save_to_reload_all" in row))
+        lines.append(f"\nSave to reload under `mkdocs serve` (real list, median of {saves} saves): {reloads[0]:.2f} s")
     return "\n".join(lines)
 
 

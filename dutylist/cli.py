@@ -1,4 +1,5 @@
-"""Editors' and operators' commands: `dutylist check`, `new-year YEAR`, `deploy`, `rollback`, `releases`, `links`."""
+"""Editors' and operators' commands: `dutylist check`, `new-year YEAR`, `deploy`, `rollback`, `releases`, `links`,
+`render OUT`."""
 
 from __future__ import annotations
 
@@ -50,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
                              help="传给 ssh 的参数，如 \"-p 2222 -i key\"")
     for command in (publish, back):
         command.add_argument("--lock-wait", type=float, default=600, help="另一个发布正在进行时最多等待的秒数")
+    rendering = commands.add_parser("render", help="把整个网站写成普通 Markdown 页面、导航和开放数据，可用不带钩子的 Material 等构建")
+    rendering.add_argument("out", type=Path, help="输出目录（不存在、为空或上次 render 生成的目录）")
+    rendering.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help="网站配置文件（默认 mkdocs.yml）")
     args = parser.parse_args(argv)
     if args.command in ("rollback", "releases"):
         return _on_target(args, _rollback if args.command == "rollback" else _releases)
@@ -73,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         return _deploy(dataset, args)
     if args.command == "archive":
         return _archive(dataset, args)
+    if args.command == "render":
+        return _render(args)
     return _new_year(dataset, args.data, args.year)
 
 
@@ -130,6 +136,20 @@ def _archive(dataset, args) -> int:
     failed = archive.run(dataset.documents, archive.archive_dir(args.data), args.refresh, args.timeout,
                          int(args.document_limit * 2**20), int(args.total_limit * 2**20))
     return 1 if failed else 0
+
+
+def _render(args) -> int:
+    from . import render   # imports MkDocs: only this command needs it
+    try:
+        pages = render.render(args.config, args.out)
+    except render.RenderError as error:
+        print(f"渲染失败：{error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("渲染被中断，输出目录未改动", file=sys.stderr)
+        return 130
+    print(f"已把网站写成 {pages} 个 Markdown 页面：{args.out}（在该目录运行 mkdocs build 即可构建）")
+    return 0
 
 
 def _prune(data_dir: Path) -> int:

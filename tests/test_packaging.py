@@ -6,6 +6,8 @@ import sys
 import tomllib
 from importlib.metadata import packages_distributions
 
+from packaging.requirements import Requirement
+
 from helpers import ROOT
 
 
@@ -48,4 +50,13 @@ def test_every_declared_dependency_is_pinned_in_requirements():
     pinned = {canonical(line.split("==")[0]) for line in (ROOT / "requirements.txt").read_text().splitlines()
               if "==" in line}
     assert declared() <= pinned
-    assert not [requirement for requirement in requirements() if re.search("[=<>~]", requirement)]  # pins: requirements.txt
+    assert not [requirement for requirement in requirements() if re.search("[=>~]", requirement)]  # pins: requirements.txt
+
+
+def test_installing_the_package_never_brings_mkdocs_2():
+    """MkDocs 2 has no plugins, hooks or config file: the declared dependency must exclude it, and allow the pin."""
+    mkdocs = next(Requirement(r) for r in requirements() if canonical(Requirement(r).name) == "mkdocs")
+    pinned = next(line.split("==")[1] for line in (ROOT / "requirements.txt").read_text().splitlines()
+                  if line.startswith("mkdocs=="))
+    assert not mkdocs.specifier.contains("2.0") and not mkdocs.specifier.contains("2.1.3")
+    assert mkdocs.specifier.contains(pinned)

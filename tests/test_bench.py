@@ -1,0 +1,22 @@
+"""The benchmark cannot rot: its smoke run (the real list, one run each) prints its table and writes its JSON."""
+
+import json
+import subprocess
+import sys
+
+from helpers import ROOT
+
+
+def test_bench_smoke_run_prints_its_table_and_writes_its_json(tmp_path):
+    out = tmp_path / "bench.json"
+    result = subprocess.run([sys.executable, str(ROOT / "bench/run.py"), "--smoke", "--out", str(out)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    assert "| items (pages) | project (a) |" in result.stdout and "| 27 (" in result.stdout
+    assert "Every page has the same visible text" in result.stdout or "Pages whose visible text differs" in result.stdout
+    row = json.loads(out.read_text(encoding="utf-8"))["sizes"]["27"]
+    assert row["pages"] > 40 and row["project"]["seconds"] > 0 and row["render"]["seconds"] > 0
+    assert row["differing_material"] == {}   # plain Material on the rendered pages: the same text everywhere
+    assert row["save_to_reload_seconds"] > 0 and row["archive"]["archive_bytes"] > 0
+    if json.loads(out.read_text(encoding="utf-8"))["zensical_version"]:
+        assert row["zensical"]["seconds"] > 0 and "differing_zensical" in row
