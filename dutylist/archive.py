@@ -165,7 +165,7 @@ class Capture:
 
     @property
     def stamp(self) -> str:
-        return self.captured.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        return _stamp(self.captured)
 
     @property
     def is_pdf(self) -> bool:
@@ -386,6 +386,7 @@ def _check_capture(archive, document, n: int, capture: Capture, reference_date, 
     for name, recorded in (("captured_at", found.captured_at == capture.captured), ("url", found.url == capture.url),
                            ("final_url", found.final_url == capture.final_url), ("status", found.status == capture.status),
                            ("content_type", found.content_type == capture.content_type), ("size", found.size == capture.size),
+                           ("title", found.title[:2000] == capture.title),
                            ("raw_sha256", found.raw_sha256 == capture.raw_sha256),
                            ("text_sha256", found.text_sha256 == capture.text_sha256)):
         if not recorded:
@@ -860,9 +861,13 @@ def write_warc(path: Path, fetched: Fetched) -> None:
                                                           http_headers=status, warc_headers_dict={"WARC-Date": date}))
 
 
+def _stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
 def capture(fetched: Fetched, document_id: str, staging: Path) -> Capture:
     """Write one capture's files under staging/<doc-id>/<stamp>/ and describe them."""
-    stamp = fetched.requested_at.strftime("%Y%m%dT%H%M%SZ")
+    stamp = _stamp(fetched.requested_at)
     folder = staging / document_id / stamp
     folder.mkdir(parents=True)
     title, paragraphs, text_sha256 = page_text(fetched.body, fetched.content_type)
@@ -961,8 +966,10 @@ def _keep(document, fetched, archive: Archive, staging: Path, room: int, not_fou
     problem = str(fetched) if isinstance(fetched, ArchiveError) else _refusal(fetched, room, not_found)
     if problem:
         return f"{document.id}：{document.url} {problem}", None
-    made = capture(fetched, document.id, staging)
     latest = archive.latest(document.id, document.url)
+    if any(c.stamp == _stamp(fetched.requested_at) for c in archive.captures.get(document.id, [])):
+        return f"{document.id}：同一秒内已有一份存档，未另存。", SAME   # its folder is named by the second
+    made = capture(fetched, document.id, staging)
     if latest and same_words(latest.text_sha256, latest.raw_sha256, made.text_sha256, made.raw_sha256):
         shutil.rmtree(staging / document.id / made.stamp)
         return f"{document.id}：内容与 {latest.saved_on} 的存档相同，未另存。", SAME

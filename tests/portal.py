@@ -75,6 +75,7 @@ PDF = pdf("Yingkou 2025 annual report on law-based government", "Item one: regul
 
 class Portal(http.server.BaseHTTPRequestHandler):
     routes: dict = {}
+    fallback = None   # the answer for an address not in routes (None: 404)
     hits: list = []
     agents: set = set()
     cut_off = False
@@ -85,7 +86,7 @@ class Portal(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         Portal.hits.append(self.path)
         Portal.agents.add(self.headers.get("User-Agent"))
-        route = self.routes.get(self.path, (404, {"Content-Type": "text/html"}, b"<title>404</title>"))
+        route = self.routes.get(self.path, self.fallback or (404, {"Content-Type": "text/html"}, b"<title>404</title>"))
         if callable(route):
             return route(self)
         status, headers, body = route
@@ -162,7 +163,7 @@ def served(tmp_path, portal):
     project = copy_project(tmp_path / "project")
     paths = point_data_at(project, portal)
     serve_originals(paths)
-    Portal.hits = []
+    Portal.hits, Portal.fallback = [], None
     return project, paths
 
 
