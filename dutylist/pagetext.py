@@ -6,6 +6,7 @@ function (`page_text`) turns a body into them everywhere.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
@@ -126,7 +127,18 @@ INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
 
 def visible(text: str) -> str:
     """The text without characters a reader cannot see (tabs become spaces)."""
-    return "".join(" " if c == "\t" else c for c in text if c == "\t" or unicodedata.category(c) not in INVISIBLE)
+    return text.translate(_invisible_table())
+
+
+@functools.cache
+def _invisible_table() -> dict[int, str | None]:
+    """Every invisible code point mapped to nothing: the planes where such characters are assigned (the basic
+    plane, plane 1 and plane 14), scanned once."""
+    planes = (range(0x10000), range(0x10000, 0x20000), range(0xE0000, 0xE1000))
+    table: dict[int, str | None] = {c: None for plane in planes for c in plane
+                                    if unicodedata.category(chr(c)) in INVISIBLE}
+    table[ord("\t")] = " "
+    return table
 
 
 def pdf_text(body: bytes) -> list[str]:
