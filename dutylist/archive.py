@@ -93,6 +93,10 @@ def _timestamp(value: str) -> str:
         raise ValueError("时间格式无效（应为 2026-01-01T08:00:00+00:00 这样带时区的 ISO 8601 时间）") from None
     if parsed.tzinfo is None:
         raise ValueError("时间缺少时区（应为 2026-01-01T08:00:00+00:00 这样带时区的时间）")
+    try:
+        parsed.astimezone(dt.timezone.utc), parsed.astimezone(CHINA)
+    except OverflowError:
+        raise ValueError("时间超出范围") from None
     return value
 
 
@@ -350,6 +354,9 @@ def shown(archive: Archive, documents, reference_date: dt.date, allowed: Allowed
         check = archive.checks.get(document.id)
         if check and check.url == document.url:
             _check_verdict(archive, document, check, reference_date, allowed, problems)
+            if check.verdict in ("changed", "unchanged", "moved") and not kept:   # compared with what?
+                problems.append(_problem(archive, "checks.json", ("documents", document.id, "verdict"),
+                                         f"该文件没有存档副本，检查结果却是与存档比较得出的“{check.verdict}”"))
             out.checks[document.id] = check
     return out
 
@@ -795,8 +802,9 @@ class NotFoundPages:
         return self.pages[key]
 
     def _ask(self, url: str) -> list[str] | None:
-        try:
-            fetched = fetch_response(url, self.timeout, 2 * 1024 * 1024)
+        host = urlsplit(url).hostname
+        try:   # redirects followed on the same host only: the probe is about this host's answers
+            fetched = fetch_response(url, self.timeout, 2 * 1024 * 1024, lambda target: urlsplit(target).hostname == host)
         except (requests.RequestException, ArchiveError, PrivateAddress, Interrupted):
             return None
         if fetched.status >= 400 or fetched.is_pdf:

@@ -102,6 +102,8 @@ def rehash(project: Path, capture: dict, relative: str) -> None:
     ("gone", "since", "1999-01-01T00:00:00+00:00", "早于该文件的发布日期"),
     ("gone", "checked_at", "2026-01-01", "时间缺少时区"),
     ("gone", "since", "昨天", "时间格式无效"),
+    ("gone", "since", "9999-12-31T23:59:59+00:00", "时间超出范围"),
+    ("gone", "checked_at", "0001-01-01T00:00:00+05:00", "时间超出范围"),
     ("changed", "last_same", "", "“文字有改动”须写明最后一次与存档相同的时间"),
     ("pwned", "detail", "", "取值不在允许范围内"),
     ("gone", "detail", "原文已被\u202e删除", "看不见"),
@@ -127,6 +129,17 @@ def test_an_escaped_invisible_character_is_refused_too(project, capsys):
     save(project, "checks.json", checks, ascii=True)   # written as \\u202e: the file itself is plain ASCII
     code, errors = check(project, capsys)
     assert code == 1 and "字段 documents.rpt-2022.detail：含有看不见的控制字符或格式字符" in errors
+
+
+def test_a_comparison_with_a_copy_that_does_not_exist_is_refused(project, capsys):
+    index = load(project, "index.json")
+    del index["documents"]["rpt-2022"]
+    save(project, "index.json", index)
+    checks = load(project, "checks.json")
+    checks["documents"]["rpt-2022"].update(verdict="changed", detail="删去 3 段")
+    save(project, "checks.json", checks)
+    code, errors = check(project, capsys)
+    assert code == 1 and "字段 documents.rpt-2022.verdict：该文件没有存档副本" in errors
 
 
 def test_the_line_named_is_the_fields_own(project, capsys):
@@ -190,6 +203,7 @@ def test_any_value_of_any_type_in_any_capture_field_is_a_message_not_a_traceback
     (lambda c: c.update(final_url=FOREIGN), "跳转后的地址 evil-example.com 不在允许的官方域名之列"),
     (lambda c: c.update(captured_at="2099-12-31T00:00:00+00:00"), "晚于参照日期"),
     (lambda c: c.update(captured_at="2001-01-01T00:00:00+00:00"), "早于该文件的发布日期"),
+    (lambda c: c.update(captured_at="9999-12-31T23:59:59-05:00"), "时间超出范围"),
     (lambda c: c.update(status=404), "HTTP 404 是错误答复"),
     (lambda c: c.update(status=99), "数值过小"),
     (lambda c: c.update(size=-1), "数值过小"),
