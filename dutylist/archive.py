@@ -390,7 +390,7 @@ def _check_capture(archive, document, n: int, capture: Capture, reference_date, 
         problems.append(Problem(f"archive/{capture.file('.warc.gz')}", 1, 1, "", f"WARC 文件无法读取：{error}", ARCHIVE_FIX))
         return
     warc = f"archive/{capture.file('.warc.gz')}"
-    for name, recorded in (("captured_at", found.captured_at == capture.captured), ("url", found.url == capture.url),
+    for name, recorded in (("captured_at", found.captured_at == capture.captured), ("url", found.url == requested(capture.url)),
                            ("final_url", found.final_url == capture.final_url), ("status", found.status == capture.status),
                            ("content_type", found.content_type == capture.content_type), ("size", found.size == capture.size),
                            ("title", found.title[:2000] == capture.title),
@@ -590,7 +590,7 @@ class Fetched:
     def permanently_moved(self) -> bool:
         """Redirected, every step permanent (301/308), to another address."""
         return (bool(self.redirects) and all(r.status_code in (301, 308) for r in self.redirects)
-                and self.final_url != self.url)
+                and self.final_url != requested(self.url))
 
 
 class Interrupted(Exception):
@@ -763,6 +763,13 @@ def _follow(session, url, requested_at, deadline: _Deadline, limit: int, allowed
     return Fetched(url, requested_at, response, bytes(body), hops)
 
 
+def requested(url: str) -> str:
+    """The address as requests sends it, and the WARC records it: percent-encoded, with a path."""
+    prepared = requests.models.PreparedRequest()
+    prepared.prepare_url(url, None)
+    return prepared.url
+
+
 def _followable(url: str) -> bool:
     """An address requests can ask (the public-address check then applies to it): http(s) with a host."""
     parts = urlsplit(url)
@@ -812,14 +819,14 @@ class NotFoundPages:
         return page_text(fetched.body, fetched.content_type)[1]
 
 
-def gone_reason(url: str, final_url: str, status: int, title: str, paragraphs: list[str],
+def gone_reason(redirected: bool, final_url: str, status: int, title: str, paragraphs: list[str],
                 not_found: NotFoundPages | None = None, pdf: bool = False) -> str | None:
     """Why an answered page is gone, if it is: 404/410, or a "soft 404": sent to the portal's home page; titled
     页面不存在 with almost no text; or, when its title says so or it is short, the same as the page the host
     answers for an address that does not exist. A real page that merely has such a title is not gone."""
     if status in (404, 410):
         return f"HTTP {status}"
-    if final_url != url and urlsplit(final_url).path in HOME_PATHS:
+    if redirected and urlsplit(final_url).path in HOME_PATHS:
         return f"跳转到网站首页（{final_url}）"
     if pdf:
         return None
@@ -993,7 +1000,7 @@ def _refusal(fetched: Fetched, room: int, not_found: NotFoundPages) -> str | Non
         return f"答复 HTTP {fetched.status}，未存档"
     if not fetched.is_pdf:
         title, paragraphs, _ = page_text(fetched.body, fetched.content_type)
-        if reason := gone_reason(fetched.url, fetched.final_url, fetched.status, title, paragraphs, not_found):
+        if reason := gone_reason(bool(fetched.hops), fetched.final_url, fetched.status, title, paragraphs, not_found):
             return f"原文似已不存在：{reason}，未存档"
     if len(fetched.body) > room:
         return "存档总量将超过上限，未存档；请提高上限（--total-limit）或清理旧存档"

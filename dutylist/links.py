@@ -161,7 +161,7 @@ def classify(document_id: str, result: LinkResult, archive: store.Archive,
     if result.left_to is not None:   # never linked, never compared: the page there is not the official document
         where = store.host_of(result.left_to) if store._linkable(result.left_to) else "无效地址"
         return verdict("moved_off", f"{'已永久' if result.permanent else '已'}跳转到官方域名之外的网站（{where}），本站不链接该地址")
-    if reason := store.gone_reason(result.url, result.final_url or result.url, result.status, result.title,
+    if reason := store.gone_reason(result.redirects > 0, result.final_url or result.url, result.status, result.title,
                                    result.paragraphs, not_found, result.pdf):
         return verdict("gone", reason)
     if result.status >= 400:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -162,6 +163,23 @@ def test_a_redirect_off_the_official_domains_is_reported_never_followed_stored_o
     everything = " ".join(p.read_text(encoding="utf-8", errors="replace") for p in out.rglob("*")
                           if p.is_file() and p.suffix in (".html", ".json", ".xml", ".csv"))
     assert target not in everything
+
+
+def test_an_address_written_with_chinese_characters_is_archived_checked_and_shown(served, portal, capsys, tmp_path):
+    """The WARC records the address as sent (percent-encoded); the index keeps it as cited: they still agree."""
+    project, paths = served
+    cited = f"{portal}/doc/西市区报告.html?年度=2022"
+    Portal.routes[urlsplit(store.requested(cited))._replace(scheme="", netloc="").geturl()] = \
+        Portal.routes[paths["district-xishi-2022"]]
+    documents = project / "data/documents.yaml"
+    documents.write_text(documents.read_text(encoding="utf-8").replace(portal + paths["district-xishi-2022"], cited),
+                         encoding="utf-8")
+    assert run(project, "archive") == 0 and index(project)["district-xishi-2022"][0]["url"] == cited
+    assert run(project, "check") == 0
+    code, verdicts = links(project, capsys, 1)
+    assert code == 0 and verdicts["district-xishi-2022"]["verdict"] == "unchanged"
+    out = tmp_path / "site"
+    assert build_local(project, out).returncode == 0 and (out / "archive/district-xishi-2022/index.html").exists()
 
 
 # --- 22.8: short pages and PDFs are judged on their words --------------------------------------------------
