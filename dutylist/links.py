@@ -124,9 +124,11 @@ def _read_cache(cache: Path | None) -> dict[str, LinkResult]:
     results = {}
     for url, entry in entries:
         try:
+            if not {"left_to", "pdf"} <= entry.keys():   # from a version that followed any redirect: ask again
+                continue
             result = LinkResult(**entry)
             dt.datetime.fromisoformat(result.checked_at)
-        except (ValueError, TypeError):   # from an older version, or damaged: ask again
+        except (ValueError, TypeError, AttributeError):   # damaged: ask again
             continue
         results[url] = result
     return results
