@@ -48,7 +48,7 @@ from pydantic.dataclasses import dataclass as validated
 
 from . import model
 from .model import Url, host_of, http_url
-from .pagetext import COUNTERS, EMPTY_TEXT, decode, is_pdf, normalised, page_text, text_length, title_of, visible  # noqa: F401
+from .pagetext import EMPTY_TEXT, is_pdf, normalised, page_text, text_length, visible
 from .problems import DataError, Problem
 from .source import Sourced, read_text_file
 from .validation import validate

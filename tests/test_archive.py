@@ -8,14 +8,13 @@ permanently. Each step runs the real `dutylist` commands and, at the end, builds
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
 from helpers import ROOT, Page, copy_project
 from portal import (HOSTILE, PDF, TEMPLATE, Portal, article, build_local, html, paragraphs, point_data_at, portal,  # noqa: F401
-                    run, served, serve_originals)
+                    run, served)
 
 
 def change_originals(paths: dict[str, str]) -> None:

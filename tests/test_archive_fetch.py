@@ -15,7 +15,7 @@ import pytest
 
 from dutylist import archive as store
 from helpers import Page, copy_project
-from portal import PDF, Portal, article, build_local, html, paragraphs, pdf, point_data_at, portal, run, served  # noqa: F401
+from portal import Portal, article, build_local, html, paragraphs, pdf, point_data_at, portal, run, served  # noqa: F401
 
 
 def links(project: Path, capsys, run_number: int, timeout: str = "5") -> tuple[int, dict]:

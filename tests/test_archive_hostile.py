@@ -7,7 +7,6 @@ One archive is made once from the local portal; each test changes a copy of it a
 
 from __future__ import annotations
 
-import copy
 import gzip
 import hashlib
 import http.server
