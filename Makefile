@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test screenshots deploy rollback releases links archive watch bench guard-archive
+.PHONY: serve build check test screenshots deploy rollback releases links archive watch bench
 
 # Stop with Ctrl-C or `kill PID`: server, search worker and temporary site folder all go.
 SERVE_ADDR ?= 127.0.0.1:8000
@@ -52,6 +52,11 @@ links: $(VENV)/.runtime
 archive: $(VENV)/.runtime
 	$(BIN)/dutylist archive $(if $(REFRESH),--refresh)
 
+# In a merge request's pipeline: refuse changes to archive/ other than the scheduled job's own commits.
+.PHONY: guard-archive
+guard-archive:
+	bash scripts/guard-archive.sh
+
 # The scheduled watch: archive new documents, check every link, commit archive/ (see scripts/commit-archive.sh);
 # each step runs even if the one before failed, and the job fails if any did.
 watch: $(VENV)/.runtime
@@ -59,10 +64,6 @@ watch: $(VENV)/.runtime
 	$(BIN)/dutylist links --report links-report.md --json links-report.json; checked=$$?; \
 	bash scripts/commit-archive.sh; committed=$$?; \
 	exit $$(( checked ? checked : archived ? archived : committed ))
-
-# In a merge request's pipeline: refuse changes to archive/ other than the scheduled job's own commits.
-guard-archive:
-	bash scripts/guard-archive.sh
 
 # Build time, memory, save-to-reload and page weight against plain Material and Zensical (installs Zensical
 # into .venv-bench); prints a table and writes bench/results/bench.json.
