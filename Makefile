@@ -59,6 +59,11 @@ links: $(VENV)/.runtime
 archive: $(VENV)/.runtime
 	$(BIN)/dutylist archive $(if $(REFRESH),--refresh)
 
+# In a merge request's pipeline: refuse changes to archive/ other than the scheduled job's own commits.
+.PHONY: guard-archive
+guard-archive:
+	bash scripts/guard-archive.sh
+
 # The scheduled watch: archive new documents, check every link, commit archive/ (see scripts/commit-archive.sh);
 # each step runs even if the one before failed, and the job fails if any did.
 watch: $(VENV)/.runtime

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from . import archive, build, deploy, links
-from .dataset import load_dataset, year_not_open
+from .dataset import address_allowed, load_dataset, year_not_open
 from .problems import DataError
 
 
@@ -122,9 +122,13 @@ def _interrupt(signum, frame):
     raise deploy.Interrupted
 
 
+def _allowed(dataset):
+    return lambda kind, url: address_allowed(dataset.site, kind, url)
+
+
 def _links(dataset, args) -> int:
     code, table, as_json = links.run(dataset.documents, [dataset.duty_list.source_url],
-                                     archive.archive_dir(args.data), args.cache, args.timeout)
+                                     archive.archive_dir(args.data), args.cache, args.timeout, _allowed(dataset))
     print(table, end="", file=sys.stderr if code == 3 else sys.stdout)
     for path, text in ((args.report, table), (args.json, as_json)):
         if path:
@@ -133,9 +137,11 @@ def _links(dataset, args) -> int:
 
 
 def _archive(dataset, args) -> int:
-    failed = archive.run(dataset.documents, archive.archive_dir(args.data), args.refresh, args.timeout,
-                         int(args.document_limit * 2**20), int(args.total_limit * 2**20))
-    return 1 if failed else 0
+    code = archive.run(dataset.documents, archive.archive_dir(args.data), _allowed(dataset), args.refresh, args.timeout,
+                       int(args.document_limit * 2**20), int(args.total_limit * 2**20))
+    if code == 3:
+        print(archive.OFFLINE, file=sys.stderr)
+    return code
 
 
 def _render(args) -> int:
@@ -158,8 +164,7 @@ def _prune(data_dir: Path) -> int:
     except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
         print(f"无法读取 {data_dir / 'documents.yaml'}（{error}）；请先运行 dutylist check 修正数据", file=sys.stderr)
         return 1
-    archive.prune(archive.archive_dir(data_dir), ids)
-    return 0
+    return archive.prune(archive.archive_dir(data_dir), ids)
 
 
 def _rollback(target: deploy.Target, args) -> str:

@@ -174,8 +174,10 @@ def load_dataset(data_dir: Path, reference_date: dt.date) -> Dataset:
 
     document_list = documents.documents if documents else []
     # the archive is checked with the data, so that check and build agree on it
-    archive = store.load(store.archive_dir(data_dir), {d.id for d in document_list},
-                         problems if "documents.yaml" not in failed else None)
+    archive = store.load(store.archive_dir(data_dir), problems)
+    if "documents.yaml" not in failed:
+        archive = store.shown(archive, document_list, reference_date,
+                              (lambda kind, url: address_allowed(site, kind, url)) if site else None, problems)
     dataset = Dataset(site, duty_list, document_list,
                       obligations.obligations if obligations else [],
                       {p.year: p for p in sorted(years_by_file.values(), key=lambda p: p.year)},
@@ -395,6 +397,12 @@ class References:
     def not_in_future(self, file: str, path: tuple, date: dt.date) -> None:
         if date > self.dataset.reference_date:
             self.report(file, path, f"日期 {date} 晚于参照日期 {self.dataset.reference_date}", "请核对日期")
+
+
+def address_allowed(site: Site, kind: str, url: str) -> bool:
+    """Whether a document of this kind may be linked at url: on an official domain, or a media domain for news."""
+    host = host_of(url)
+    return _on_domains(host, site.official_domains) or (kind == "news-report" and _on_domains(host, site.media_domains))
 
 
 def _on_domains(host: str, domains: list[str]) -> bool:

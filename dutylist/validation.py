@@ -32,6 +32,10 @@ MESSAGES = {
     "model_attributes_type": ("应为“字段: 值”形式的映射", "请检查缩进与冒号"),
     "literal_error": ("取值不在允许范围内", "请改为允许的取值之一：{expected}"),
     "bool_type": ("应为 true 或 false", "请填写 true 或 false"),
+    "unexpected_keyword_argument": ("未知字段", "请删除该字段或检查拼写"),
+    "dataclass_type": ("应为“字段: 值”形式的映射", "请检查缩进与冒号"),
+    "dataclass_args_type": ("应为“字段: 值”形式的映射", "请检查缩进与冒号"),
+    "missing_argument": ("缺少必填字段", "请补上该字段"),
 }
 
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Commit the machine-written archive/ after the scheduled watch, so that the next build publishes it.
+# The commit is recognisable (author "dutylist archive <archive@invalid>", trailer "Archive-Job: make watch", nothing
+# outside archive/): scripts/guard-archive.sh lets a merge request change archive/ only through such commits.
 # Pushes to ARCHIVE_PUSH_URL (GitLab: https://oauth2:TOKEN@host/group/project.git, a project access token with
 # write_repository) or, on GitHub Actions, to origin with the job's token; otherwise keeps the commit local
 # and the archive only in the job's artifacts.
@@ -9,7 +11,8 @@ if [ -z "$(git status --porcelain -- archive)" ]; then
     exit 0
 fi
 git add -- archive
-git -c user.name="dutylist archive" -c user.email="archive@invalid" commit -q -m "存档：定时任务更新 archive/"
+git -c user.name="dutylist archive" -c user.email="archive@invalid" commit -q \
+    -m "存档：定时任务更新 archive/" -m "Archive-Job: make watch" -- archive
 branch="${ARCHIVE_BRANCH:-${CI_DEFAULT_BRANCH:-main}}"
 if [ -n "${ARCHIVE_PUSH_URL:-}" ]; then
     git push -q "$ARCHIVE_PUSH_URL" "HEAD:$branch"

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import dutylist.model
+
 from helpers import ROOT, Page, build
 
 # A shell that starts the suite in the background (a CI runner may) leaves SIGINT ignored, and children inherit
@@ -14,9 +16,13 @@ from helpers import ROOT, Page, build
 if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
-# Documents served by the tests' own local portal: let data name 127.0.0.1 and the fetcher reach it. Outside the
-# tests, data may name only public domains and the fetcher connects only to public addresses.
-os.environ["DUTYLIST_ALLOW_LOOPBACK"] = "1"
+
+@pytest.fixture(autouse=True)
+def loopback_allowed(monkeypatch):
+    """Documents served by the tests' own local portal: let data name 127.0.0.1 and the fetcher reach it, in this
+    process only (a test that needs the rule as in production sets it back). Outside the tests, data may name only
+    public domains and the fetcher connects only to public addresses, whatever the environment says."""
+    monkeypatch.setattr(dutylist.model, "ALLOW_LOOPBACK", True)
 
 
 @pytest.fixture(scope="session")

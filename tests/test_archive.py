@@ -7,111 +7,14 @@ permanently. Each step runs the real `dutylist` commands and, at the end, builds
 
 from __future__ import annotations
 
-import http.server
 import json
-import re
-import threading
 from pathlib import Path
 
-import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from dutylist.cli import main
-from helpers import ROOT, Page, build, copy_project
-
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n" + b"0" * 2000
-HOSTILE = '&lt;img src=x onerror=alert(1)&gt;'   # escaped in the original, so it is text there and must stay text
-TEMPLATE = "{{ config }}{% for x in range(3) %}重复{% endfor %}"   # archived text and titles are never template source
-
-
-def article(title: str, paragraphs: list[str], visits: int = 17, charset: str = "utf-8") -> bytes:
-    body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    html = (f'<html><head><meta charset="{charset}"><title>{title}_营口市人民政府</title>'
-            '<style>body{display:none}</style></head><body>'
-            '<div class="nav"><a href="/">首页</a> <a href="/news">要闻动态</a> <a href="/notice">通知公告</a></div>'
-            f'<div class="article"><h1>{title}</h1><p>发布时间：2024-03-06 浏览次数：{visits}</p>'
-            f'<div class="TRS_Editor">{body}</div></div>'
-            '<script>document.title = "injected-by-portal"</script>'
-            '<div class="footer">版权所有 营口市人民政府</div></body></html>')
-    return html.encode("gbk" if charset == "gb2312" else charset)   # portals declare GB2312 but write GBK
-
-
-def paragraphs(topic: str) -> list[str]:
-    return [f"{topic}：一年来，在市委、市政府的正确领导下，全市法治政府建设工作取得新成效，依法行政水平不断提高。",
-            f"{topic}：深入学习贯彻习近平法治思想，市政府常务会议专题学习法律法规，领导干部带头尊法学法守法用法。",
-            f"{topic}：法治政府建设还存在一些短板弱项，行政执法规范化水平有待进一步提升，下一步将持续改进。"]
-
-
-class Portal(http.server.BaseHTTPRequestHandler):
-    routes: dict = {}
-    hits: list = []
-    agents: set = set()
-    cut_off = False
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        Portal.hits.append(self.path)
-        Portal.agents.add(self.headers.get("User-Agent"))
-        status, headers, body = self.routes.get(self.path, (404, {"Content-Type": "text/html"}, b"<title>404</title>"))
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body) + 5000 if self.cut_off else len(body)))
-        self.end_headers()
-        self.wfile.write(body[:len(body) // 2] if self.cut_off else body)
-
-
-@pytest.fixture
-def portal():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Portal)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
-def html(body: bytes, charset: str = "utf-8") -> tuple:
-    return 200, {"Content-Type": f"text/html; charset={charset}"}, body
-
-
-def point_data_at(project: Path, portal: str) -> dict[str, str]:
-    """Every document (and the list's source) served by the local portal; returns id → path."""
-    data = project / "data"
-    paths = {}
-
-    def local(match):
-        doc_id = match.group(1)
-        paths[doc_id] = f"/doc/{doc_id}.pdf" if doc_id == "rpt-2025" else f"/doc/{doc_id}.html"
-        return f"- id: {doc_id}{match.group(2)}url: {portal}{paths[doc_id]}"
-
-    documents = data / "documents.yaml"
-    documents.write_text(re.sub(r"- id: (\S+)(\n(?:(?!\s*url:).*\n)*?\s*)url: \S+", local,
-                                documents.read_text(encoding="utf-8")), encoding="utf-8")
-    listing = data / "list.yaml"
-    listing.write_text(re.sub(r"source_url: \S+", f"source_url: {portal}{paths['duty-list-2023']}",
-                              listing.read_text(encoding="utf-8")), encoding="utf-8")
-    site = data / "site.yaml"
-    site.write_text(site.read_text(encoding="utf-8").replace("official_domains:", "official_domains:\n  - 127.0.0.1", 1),
-                    encoding="utf-8")
-    return paths
-
-
-def serve_originals(paths: dict[str, str]) -> None:
-    Portal.routes = {"/": html(article("营口市人民政府门户网站", ["欢迎访问营口市人民政府门户网站。"] * 3))}
-    for doc_id, path in paths.items():
-        if path.endswith(".pdf"):
-            Portal.routes[path] = (200, {"Content-Type": "application/pdf"}, PDF)
-        elif doc_id == "rpt-2022":   # 〇 is GBK, not GB2312: the declared charset must be read as its superset
-            Portal.routes[path] = html(article("2022年报告", paragraphs("二〇二二年"), charset="gb2312"), "gb2312")
-        elif doc_id == "rpt-2023":
-            Portal.routes[path] = html(article("2023年报告", paragraphs("二〇二三年") + [HOSTILE, TEMPLATE]))
-        else:
-            Portal.routes[path] = html(article(doc_id, paragraphs(doc_id)))
+from helpers import ROOT, Page, copy_project
+from portal import (HOSTILE, PDF, TEMPLATE, Portal, article, build_local, html, paragraphs, point_data_at, portal,  # noqa: F401
+                    run, served)
 
 
 def change_originals(paths: dict[str, str]) -> None:
@@ -126,10 +29,6 @@ def change_originals(paths: dict[str, str]) -> None:
     routes[paths["consult-bizenv-2022"]] = (301, {"Location": "/new/consult.html"}, b"")
 
 
-def run(project: Path, *args) -> int:
-    return main(["--data", str(project / "data"), *args])
-
-
 def links(project: Path, capsys, run_number: int) -> tuple[int, dict, str]:
     """One scheduled link check (a day apart: each with a fresh cache)."""
     Portal.hits = []
@@ -142,15 +41,6 @@ def links(project: Path, capsys, run_number: int) -> tuple[int, dict, str]:
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture
-def served(tmp_path, portal):
-    """A copy of the project whose documents the local portal serves: (project folder, id → path)."""
-    project = copy_project(tmp_path / "project")
-    paths = point_data_at(project, portal)
-    serve_originals(paths)
-    return project, paths
 
 
 def test_archive_watch_and_show(served, portal, tmp_path, capsys):
@@ -183,7 +73,9 @@ def test_archive_watch_and_show(served, portal, tmp_path, capsys):
     # 2. a first link check: all unchanged; each address asked once though the list's source is also a document
     code, found, _ = links(project, capsys, 1)
     assert code == 0 and {d["verdict"] for d in found["documents"]} == {"unchanged"}
-    assert sorted(Portal.hits) == sorted(set(paths.values()))
+    probes = [h for h in Portal.hits if "dutylist-missing-" in h]   # the host's not-found page, asked once at most
+    assert sorted(set(Portal.hits) - set(probes)) == sorted(Portal.hits[:len(Portal.hits) - len(probes)])
+    assert sorted(h for h in Portal.hits if h not in probes) == sorted(set(paths.values())) and len(probes) <= 1
 
     # 3. the portal changes text, a counter, deletes, sends home, moves; the next check classifies each case and lists what changed since the last run
     change_originals(paths)
@@ -207,7 +99,7 @@ def test_archive_watch_and_show(served, portal, tmp_path, capsys):
 
     # 4. the site: gone and changed originals say so and lead to the archived copy; others offer it
     out = tmp_path / "site"
-    result = build(project, out)
+    result = build_local(project, out)
     assert result.returncode == 0, result.stderr
     item6 = Page(out / "duties/6/index.html")
     gone_day = checks["decision-procedure-2023"]["since"]
@@ -236,7 +128,7 @@ def test_archive_watch_and_show(served, portal, tmp_path, capsys):
         Portal.cut_off = False
     assert snapshot(archive) == before
     assert not list(project.glob(".archive-staging-*"))
-    assert "连接失败或传输中断" in capsys.readouterr().out
+    assert capsys.readouterr().out.count("传输中断，未存档") == len(paths)
 
 
 def _china_day(stamp: str) -> str:
@@ -269,20 +161,38 @@ def test_check_and_build_reject_a_corrupted_archive_naming_the_file(served, caps
     assert f"archive/{text}:1:1: 文件内容与存档索引中的 SHA-256 不符" in errors
     assert f"archive/{warc}:1:1: 存档索引列出的文件不存在" in errors
     assert "Traceback" not in errors
-    built = build(project, tmp_path / "site")
+    built = build_local(project, tmp_path / "site")
     assert built.returncode == 1 and f"archive/{text}:1:1: 文件内容与存档索引中的 SHA-256 不符" in built.stderr
 
 
-def test_check_rejects_an_archived_id_missing_from_the_documents_and_prune_repairs_it(served, capsys):
-    project, _ = served
+def test_a_renamed_id_or_address_shows_no_copy_until_the_job_archives_it_again(served, capsys, tmp_path):
+    """An editor renames an id, or corrects an address: check passes (the editor cannot change archive/), the old
+    copy and its verdict are not shown as the new citation's, the next run archives it anew, and prune drops the old."""
+    project, paths = served
     assert run(project, "archive") == 0
+    code, _, _ = links(project, capsys, 1)
+    assert code == 0
     for file in (project / "data").rglob("*.yaml"):   # an editor renames the id everywhere it is used
         file.write_text(file.read_text(encoding="utf-8").replace("forestry-catalogue-2025", "forestry-2025"), encoding="utf-8")
+    Portal.routes["/doc/forestry-2025.html"] = Portal.routes[paths["forestry-catalogue-2025"]]
+    documents = project / "data/documents.yaml"
+    Portal.routes[paths["rpt-2022"] + "?v=2"] = Portal.routes[paths["rpt-2022"]]
+    documents.write_text(documents.read_text(encoding="utf-8").replace(paths["rpt-2022"], paths["rpt-2022"] + "?v=2"),
+                         encoding="utf-8")
     capsys.readouterr()
-    assert run(project, "check") == 1
-    assert "archive/index.json:1:1: 存档中的文件标识「forestry-catalogue-2025」不在 data/documents.yaml 中" in capsys.readouterr().err
+    assert run(project, "check") == 0
+    out = tmp_path / "site"
+    assert build_local(project, out).returncode == 0
+    assert not (out / "archive/forestry-2025").exists() and not (out / "archive/forestry-catalogue-2025").exists()
+    item3 = Page(out / "duties/3/index.html")
+    assert not (out / "archive/rpt-2022").exists() and "../../archive/rpt-2022/" not in item3.links()
+    assert "../../archive/rpt-2023/" in item3.links()   # the unchanged citation keeps its copy
+    assert run(project, "archive") == 0
+    said = capsys.readouterr().out
+    assert "forestry-2025：已存档" in said and "rpt-2022：已存档" in said and "rpt-2023" not in said
     assert run(project, "archive", "--prune") == 0 and run(project, "check") == 0
-    assert not (project / "archive/forestry-catalogue-2025").exists() and (project / "archive/rpt-2022").is_dir()
+    assert not (project / "archive/forestry-catalogue-2025").exists() and (project / "archive/forestry-2025").is_dir()
+    assert len(json.loads((project / "archive/index.json").read_text(encoding="utf-8"))["documents"]["rpt-2022"]) == 2
 
 
 def test_offline_links_say_so_once_and_remember_nothing(tmp_path, capsys):

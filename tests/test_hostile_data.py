@@ -318,7 +318,7 @@ def test_control_characters_of_a_key_never_reach_the_terminal(data, capsys):
 
 
 def test_a_loopback_domain_is_refused_outside_the_tests(data, capsys, monkeypatch):
-    monkeypatch.delenv("DUTYLIST_ALLOW_LOOPBACK")
+    monkeypatch.setattr("dutylist.model.ALLOW_LOOPBACK", False)
     _add_official_domain("localhost")(data)
     code, errors = run_check(data, capsys)
     assert code == 1 and "data/site.yaml:" in errors and "localhost" in errors
@@ -347,7 +347,7 @@ def test_the_archiver_never_follows_a_link_into_a_private_network(target, monkey
     try:
         with pytest.raises(archive.ArchiveError, match="内部网络"):
             archive.fetch(f"http://127.0.0.1:{server.server_address[1]}/doc", timeout=5)
-        monkeypatch.delenv("DUTYLIST_ALLOW_LOOPBACK")
+        monkeypatch.setattr("dutylist.model.ALLOW_LOOPBACK", False)
         with pytest.raises(archive.ArchiveError, match="内部网络"):   # nor to this machine, outside the tests
             archive.fetch(f"http://127.0.0.1:{server.server_address[1]}/doc", timeout=5)
     finally:

@@ -97,3 +97,14 @@ def test_cache_avoids_asking_again_until_it_is_stale(portal, tmp_path):
     assert HITS == ["/ok"]
     check_links([f"{portal}/ok"], cache, now=now + dt.timedelta(days=2))
     assert HITS == ["/ok", "/ok"]
+
+
+def test_a_home_page_cited_without_a_path_is_not_a_soft_404(tmp_path):
+    """Sent as http://host/ (requests adds the path): no redirect, so not "sent to the home page"."""
+    page = LinkResult("http://www.example.gov.cn", "2026-11-27T00:00:00+00:00", 200, "http://www.example.gov.cn/",
+                      title="营口市人民政府", paragraphs=["营口市人民政府门户网站欢迎您。" * 30], text_sha256="a" * 64)
+    assert classify("home", page, Archive(tmp_path)).verdict == "live"
+    sent_home = LinkResult("http://www.example.gov.cn/a.html", "2026-11-27T00:00:00+00:00", 200,
+                           "http://www.example.gov.cn/", redirects=1, title="营口市人民政府",
+                           paragraphs=["营口市人民政府门户网站欢迎您。" * 30])
+    assert classify("a", sent_home, Archive(tmp_path)).verdict == "gone"
