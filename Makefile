@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test screenshots deploy rollback releases links archive watch bench
+.PHONY: serve build check test screenshots deploy rollback releases links archive watch bench history
 
 # Stop with Ctrl-C or `kill PID`: server, search worker and temporary site folder all go.
 SERVE_ADDR ?= 127.0.0.1:8000
@@ -34,7 +34,7 @@ test: $(VENV)/.test
 # It never builds: in CI the build runs in a job without the deploy key, and this one only uploads.
 deploy: $(VENV)/.runtime
 	@test -d site || { echo "没有 site/ 目录：请先运行 make build（CI 中由 build 任务产出）" >&2; exit 1; }
-	$(BIN)/dutylist deploy --site site
+	$(BIN)/dutylist deploy --site site --require-site-url
 
 # Back to the release live before the current one, or to TO=<release>; `make releases` lists them.
 rollback: $(VENV)/.runtime
@@ -52,13 +52,19 @@ links: $(VENV)/.runtime
 archive: $(VENV)/.runtime
 	$(BIN)/dutylist archive $(if $(REFRESH),--refresh)
 
-# The scheduled watch: archive new documents, check every link, commit archive/ (see scripts/commit-archive.sh);
+# The scheduled watch: archive new documents, check every link, commit archive/ (see scripts/commit-archive.sh),
+# record today's status changes in data-history/ and commit them (scripts/commit-history.sh);
 # each step runs even if the one before failed, and the job fails if any did.
 watch: $(VENV)/.runtime
 	$(BIN)/dutylist archive; archived=$$?; \
 	$(BIN)/dutylist links --report links-report.md --json links-report.json; checked=$$?; \
 	bash scripts/commit-archive.sh; committed=$$?; \
-	exit $$(( checked ? checked : archived ? archived : committed ))
+	$(BIN)/dutylist history && bash scripts/commit-history.sh; recorded=$$?; \
+	exit $$(( checked ? checked : archived ? archived : committed ? committed : recorded ))
+
+# Append today's status changes to data-history/statuses.csv (the scheduled watch does this and commits it).
+history: $(VENV)/.runtime
+	$(BIN)/dutylist history
 
 # Build time, memory, save-to-reload and page weight against plain Material and Zensical (installs Zensical
 # into .venv-bench); prints a table and writes bench/results/bench.json.
