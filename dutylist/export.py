@@ -143,7 +143,7 @@ def open_files(dataset: Dataset) -> list[OpenFile]:
                       [r.model_dump() for r in statuses]))
     archived = archive_records(dataset)
     files.append(_schema("archive", "存档副本与指纹", list[ArchiveRecord]))
-    files.append(_json("archive", "存档副本与指纹（SHA-256、保存时间、最近一次链接检查）", list[ArchiveRecord], archived))
+    files.append(_json("archive", "存档副本与指纹", list[ArchiveRecord], archived))
     files.append(_csv("archive", "存档副本与指纹", ARCHIVE_FIELDS, [r.model_dump() for r in archived]))
     files.extend(_history_files(dataset))
     return files

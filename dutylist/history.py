@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import os
 import re
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,10 +200,11 @@ def append(root: Path, new: list[Change]) -> None:
     os.replace(temporary.name, path)
 
 
-def record(root: Path, recorded: list[Change], current: list, on: dt.date, say=print) -> int:
+def record(root: Path, recorded: list[Change], current: list, on: dt.date, say=print,
+           refuse=lambda message: print(message, file=sys.stderr)) -> int:
     """`dutylist history`: append today's changes; say what was recorded. 0 on success, 1 if refused."""
     if recorded and on < recorded[-1].date:
-        say(f"参照日期 {on} 早于 {SHOWN} 最后一行的日期 {recorded[-1].date}，未写入：记录只能按日期追加 — "
+        refuse(f"参照日期 {on} 早于 {SHOWN} 最后一行的日期 {recorded[-1].date}，未写入：记录只能按日期追加 — "
             f"请不设置 REFERENCE_DATE（按北京时间当天），或设为不早于 {recorded[-1].date} 的日期")
         return 1
     new = changes_since(recorded, current, on)

@@ -61,7 +61,8 @@ def listing(dataset: Dataset) -> Listing:
     rows = []
     for name in names:
         table, data = by_path.get(f"data/{name}.csv"), by_path.get(f"data/{name}.json")
-        rows.append(Row((data or table).title, export.plain(name), table, data, by_path.get(f"data/{name}.schema.json")))
+        title = data.title if data else table.title.removesuffix("（CSV）")
+        rows.append(Row(title, export.plain(name), table, data, by_path.get(f"data/{name}.schema.json")))
     version = json.loads(by_path[PACKAGE].content)["version"]
     return Listing(by_path[ZIP], by_path[PACKAGE], rows, [f for f in files if f.is_schema], version)
 
