@@ -89,7 +89,7 @@ def on_files(files, config):
         files.append(File.generated(config, page.uri, content=content))
     for item in opendata.site_files(dataset):
         files.append(File.generated(config, item.path, content=item.content))
-    config.extra["dl_data_modified"] = jsonld.data_modified(dataset, history)
+    _this_build.update(dataset=dataset, modified=jsonld.data_modified(dataset, history))
     if config.site_url and (robots := sitemap.robots(config.site_url)) and not files.get_file_from_path("robots.txt"):
         files.append(File.generated(config, "robots.txt", content=robots))
     files.append(File.generated(config, "feed.xml", content=feed.atom(dataset)))
@@ -97,13 +97,18 @@ def on_files(files, config):
     return files
 
 
+# What on_files found, for the page hooks of the same build (looking the data set up again per page costs a stat
+# of every data file per page)
+_this_build: dict = {}
+
+
 def on_page_context(context, page, config, nav):
     """The page's JSON-LD (dutylist/jsonld.py), for main.html's head."""
-    dataset = _dataset(config)
+    dataset = _this_build["dataset"]
 
     def link(path: str) -> str:
         return config.site_url + path if config.site_url else get_relative_url(path, page.url)
-    modified = page.meta["updated"] if "updated" in page.meta else config.extra.get("dl_data_modified", "")
+    modified = page.meta["updated"] if "updated" in page.meta else _this_build["modified"]
     context["dl_jsonld"] = jsonld.script(jsonld.page_graph(
         dataset, title=unescape(str(page.title)), url=page.canonical_url, modified=modified,
         kind=page.meta.get("dl_jsonld"), files=opendata.site_files(dataset), link=link))

@@ -96,13 +96,15 @@ def load(root: Path, problems: list[Problem] | None = None) -> list[Change]:
     """The recorded changes, oldest first ([] when there is no history yet). Problems, if given, collects what is
     wrong with the file; with problems found, nothing of it is used."""
     path = root / FILE
-    if not os.path.lexists(path):
-        return []
     found: list[Problem] = []
-    try:
-        changes = parse(read_text_file(path, SHOWN, limit=LIMIT), found)
-    except DataError as error:
-        changes, found = [], error.problems
+    changes: list[Change] = []
+    if os.path.islink(root):   # read_text_file refuses a linked file; a linked folder would bring in any file
+        found.append(Problem(f"{FOLDER}/", 1, 1, "", "是符号链接，状态历史只能是仓库中的普通文件夹", RESTORE))
+    elif os.path.lexists(path):
+        try:
+            changes = parse(read_text_file(path, SHOWN, limit=LIMIT), found)
+        except DataError as error:
+            found = list(error.problems)
     if problems is not None:
         problems.extend(found)
     return [] if found else changes
@@ -187,6 +189,7 @@ def append(root: Path, new: list[Change]) -> None:
     """Add rows to the file in one rename (an interrupted run leaves it as it was)."""
     path = root / FILE
     text = path.read_text(encoding="utf-8") if path.exists() else ""
+    text += "\n" if text and not text.endswith("\n") else ""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     if not text:

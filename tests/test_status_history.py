@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from dutylist import history
+from dutylist import history, sitemap
 from dutylist.cli import main
 from helpers import Page, build, copy_project
 
@@ -190,3 +190,17 @@ def test_with_site_url_the_sitemap_lists_absolute_addresses_and_the_deploy_goes_
     assert main(["--data", str(project / "data"), "deploy", "--site", str(out), "--target", str(web),
                  "--require-site-url"]) == 0
     assert (web / "current/sitemap.xml").is_file()
+
+
+def test_a_linked_history_folder_is_refused(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "statuses.csv").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "data-history").symlink_to(elsewhere)
+    problems = []
+    assert history.load(tmp_path / "data-history", problems) == [] and problems[0].file == "data-history/"
+
+
+def test_robots_txt_only_where_crawlers_read_it():
+    assert sitemap.robots("https://fzqd.example.gov.cn/").endswith("Sitemap: https://fzqd.example.gov.cn/sitemap.xml\n")
+    assert sitemap.robots("https://www.example.gov.cn/fzqd/") is None   # /fzqd/robots.txt is never read
