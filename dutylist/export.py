@@ -12,8 +12,8 @@ from pathlib import PurePosixPath
 
 from pydantic import BaseModel, Field, TypeAdapter
 
-from .dataset import Dataset, DocumentsFile, ObligationsFile
 from . import history
+from .dataset import Dataset, DocumentsFile, ObligationsFile
 from .model import Document, DutyList, Obligation, YearProgress
 from .status import obligation_status
 
@@ -90,6 +90,7 @@ EVIDENCE_FIELDS = ["year", "item", "mapping", "scope", "summary", "document", "d
                    "document_url", "document_unconfirmed", "document_unconfirmed_reason", "document_repost_of"]
 DOCUMENT_FIELDS = list(Document.model_fields)
 STATUS_FIELDS = list(StatusRecord.model_fields)
+ARCHIVE_FIELDS = list(ArchiveRecord.model_fields)
 
 
 def _flat_fields(model: type[BaseModel], prefix: str = "") -> list[str]:
@@ -115,7 +116,6 @@ def _flat(values: dict, columns: list[str]) -> dict:
 
 
 OBLIGATION_FIELDS = _flat_fields(Obligation)
-ARCHIVE_FIELDS = list(ArchiveRecord.model_fields)
 
 
 def open_files(dataset: Dataset) -> list[OpenFile]:
