@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 export NO_MKDOCS_2_WARNING := 1
 EOL_NOTICE := 注意：网站主题 Material for MkDocs 将于 2027-05-05 停止维护；届时的做法见 README.md「When MkDocs or Material stops working」一节
 
-.PHONY: serve build check test screenshots deploy rollback releases links archive watch bench notice audit
+.PHONY: serve build check test screenshots deploy rollback releases links archive watch bench notice audit history
 
 notice:
 	@echo "$(EOL_NOTICE)" >&2
@@ -41,7 +41,7 @@ test: $(VENV)/.test
 # It never builds: in CI the build runs in a job without the deploy key, and this one only uploads.
 deploy: $(VENV)/.runtime
 	@test -d site || { echo "没有 site/ 目录：请先运行 make build（CI 中由 build 任务产出）" >&2; exit 1; }
-	$(BIN)/dutylist deploy --site site
+	$(BIN)/dutylist deploy --site site --require-site-url
 
 # Back to the release live before the current one, or to TO=<release>; `make releases` lists them.
 rollback: $(VENV)/.runtime
@@ -64,13 +64,19 @@ archive: $(VENV)/.runtime
 guard-archive:
 	bash scripts/guard-archive.sh
 
-# The scheduled watch: archive new documents, check every link, commit archive/ (see scripts/commit-archive.sh);
+# The scheduled watch: archive new documents, check every link, commit archive/ (see scripts/commit-archive.sh),
+# record today's status changes in data-history/ and commit them (scripts/commit-history.sh);
 # each step runs even if the one before failed, and the job fails if any did.
 watch: $(VENV)/.runtime
 	$(BIN)/dutylist archive; archived=$$?; \
 	$(BIN)/dutylist links --report links-report.md --json links-report.json; checked=$$?; \
 	bash scripts/commit-archive.sh; committed=$$?; \
-	exit $$(( checked ? checked : archived ? archived : committed ))
+	$(BIN)/dutylist history && bash scripts/commit-history.sh; recorded=$$?; \
+	exit $$(( checked ? checked : archived ? archived : committed ? committed : recorded ))
+
+# Append today's status changes to data-history/statuses.csv (the scheduled watch does this and commits it).
+history: $(VENV)/.runtime
+	$(BIN)/dutylist history
 
 # Build time, memory, save-to-reload and page weight against plain Material and Zensical on `dutylist render`'s
 # output, with every page whose visible text differs (installs the newest Zensical into .venv-bench); prints a table

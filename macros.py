@@ -20,7 +20,8 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.utils import get_relative_url
 
-from dutylist import build, export, feed, licences, narrative, pages, status
+from dutylist import build, export, feed, jsonld, licences, narrative, opendata, pages, sitemap, status
+from dutylist import history as status_history
 from dutylist.model import DOCUMENT_KINDS
 from dutylist.problems import DataError
 
@@ -86,11 +87,32 @@ def on_files(files, config):
                                allow_unicode=True, sort_keys=False)
         content = f"---\n{front}---\n{{% include '{page.template}' %}}\n"
         files.append(File.generated(config, page.uri, content=content))
-    for item in export.open_files(dataset):
+    for item in opendata.site_files(dataset):
         files.append(File.generated(config, item.path, content=item.content))
+    _this_build.update(dataset=dataset, modified=jsonld.data_modified(dataset, history))
+    if config.site_url and (robots := sitemap.robots(config.site_url)) and not files.get_file_from_path("robots.txt"):
+        files.append(File.generated(config, "robots.txt", content=robots))
     files.append(File.generated(config, "feed.xml", content=feed.atom(dataset)))
     _archive_pages(dataset, files, config)
     return files
+
+
+# What on_files found, for the page hooks of the same build (looking the data set up again per page costs a stat
+# of every data file per page)
+_this_build: dict = {}
+
+
+def on_page_context(context, page, config, nav):
+    """The page's JSON-LD (dutylist/jsonld.py), for main.html's head."""
+    dataset = _this_build["dataset"]
+
+    def link(path: str) -> str:
+        return config.site_url + path if config.site_url else get_relative_url(path, page.url)
+    modified = page.meta["updated"] if "updated" in page.meta else _this_build["modified"]
+    context["dl_jsonld"] = jsonld.script(jsonld.page_graph(
+        dataset, title=unescape(str(page.title)), url=page.canonical_url, modified=modified,
+        kind=page.meta.get("dl_jsonld"), files=opendata.site_files(dataset), link=link))
+    return context
 
 
 def _archive_pages(dataset, files, config):
@@ -236,8 +258,12 @@ def define_env(env):
         year_counts=lambda year: status.year_counts(dataset, year),
         document_kinds=DOCUMENT_KINDS,
         host_kind=dataset.host_kind,
-        open_files=lambda: export.open_files(dataset),
         licences=licences,
+        open_data=lambda: opendata.listing(dataset),
+        data_size=opendata.size,
+        status_changes=lambda obligation, year: [
+            c for c in status_history.as_of(dataset.history, dataset.reference_date)
+            if c.obligation == obligation.id and c.year == year],
     ))
     env.filter(md_text)
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from .archive import archive_dir
 from .dataset import Dataset, load_dataset
+from .history import history_dir
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -37,8 +38,10 @@ def reference_date(environ=os.environ) -> dt.date:
 
 
 def dataset(data_dir: Path, on: dt.date) -> Dataset:
-    """The data set, read again only when a file under data_dir or the archive changed (mkdocs serve rebuilds often)."""
-    return _load(Path(data_dir).resolve(), on, _fingerprint(Path(data_dir)) + _fingerprint(archive_dir(data_dir)))
+    """The data set, read again only when a file under data_dir, the archive or the status history changed
+    (mkdocs serve rebuilds often)."""
+    return _load(Path(data_dir).resolve(), on, _fingerprint(Path(data_dir)) + _fingerprint(archive_dir(data_dir))
+                 + _fingerprint(history_dir(data_dir)))
 
 
 def _fingerprint(data_dir: Path) -> tuple:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from . import archive, build, deploy, links
+from . import archive, build, deploy, export, history, links, sitemap
 from .dataset import address_allowed, load_dataset, year_not_open
 from .problems import DataError
 
@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     publish.add_argument("--keep", type=int, default=5, help="保留的历史版本数")
     publish.add_argument("--max-page-loss", type=float, default=0.2, help="页面数比线上减少超过该比例时拒绝发布")
     publish.add_argument("--force", action="store_true", help="页面大量减少时仍然发布（不放过有问题的页面）")
+    publish.add_argument("--require-site-url", action="store_true",
+                         help="正式发布：要求 data/site.yaml 写有 site_url，且站点地图列出其下的网址（make deploy 使用）")
     publish.add_argument("--url", default=os.environ.get("DEPLOY_URL"),
                          help="切换后从该网址检查首页和部分条目页，不符即自动回退；默认取环境变量 DEPLOY_URL")
     linkcheck = commands.add_parser("links", help="检查数据中所有文件链接（供定时任务使用）")
@@ -42,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     keep.add_argument("--document-limit", type=float, default=archive.DOCUMENT_LIMIT / 2**20, help="单件上限（MB）")
     keep.add_argument("--total-limit", type=float, default=archive.TOTAL_LIMIT / 2**20, help="存档总量上限（MB）")
     keep.add_argument("--prune", action="store_true", help="删除已不在 documents.yaml 中的文件的存档（改名或删除标识后）")
+    commands.add_parser("history", help="把截至今天（或 REFERENCE_DATE）有变化的公开义务状态追加到 data-history/statuses.csv"
+                                         "（供定时任务使用）")
     back = commands.add_parser("rollback", help="回退到当前版本上线之前的那个版本")
     back.add_argument("--to", help="回退到指定版本（见 dutylist releases）")
     listing = commands.add_parser("releases", help="列出保留的版本及其发布记录，标出线上版本")
@@ -79,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         return _archive(dataset, args)
     if args.command == "render":
         return _render(args)
+    if args.command == "history":
+        return history.record(history.history_dir(args.data), dataset.history, export.status_records(dataset),
+                              dataset.reference_date)
     return _new_year(dataset, args.data, args.year)
 
 
@@ -96,6 +103,8 @@ def _publish(dataset, target: deploy.Target, args) -> str:
     """What the data says the site must show: the home page the list's title, each item page its text."""
     expected = {"index.html": dataset.duty_list.shown_title, "search/search_index.json": "",
                 **{f"duties/{item.key}/index.html": item.text for item in dataset.duty_list.items}}
+    if args.require_site_url and (problem := sitemap.problem(args.site, dataset.site.site_url)):
+        raise deploy.DeployError(problem)
     release = deploy.deploy(args.site, target, expected, args.keep, args.max_page_loss, args.force,
                             args.lock_wait, args.url)
     return f"已发布版本 {release}" + (f"，{args.url} 检查通过" if args.url else "")

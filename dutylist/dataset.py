@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from . import archive as store
+from . import history as status_history
 from . import narrative
 from .inventory import take_inventory
 from .model import (DEADLINE_REQUIRED, DOCUMENT_KINDS, Document, DutyList, Evidence, Group, Item, Model, Obligation, Site,
@@ -42,6 +43,8 @@ class Dataset:
     data_dir: Path = field(compare=False)
     archive: store.Archive | None = field(default=None, compare=False)   # machine-written, beside data/
     about: str = ""   # data/about.md: the editors' notes on their method, shown on the 说明 page
+    # data-history/statuses.csv beside data/: each status change, machine-written by `dutylist history`
+    history: list[status_history.Change] = field(default_factory=list, compare=False)
 
     @cached_property
     def items_by_key(self) -> dict[str, Item]:
@@ -181,7 +184,8 @@ def load_dataset(data_dir: Path, reference_date: dt.date) -> Dataset:
     dataset = Dataset(site, duty_list, document_list,
                       obligations.obligations if obligations else [],
                       {p.year: p for p in sorted(years_by_file.values(), key=lambda p: p.year)},
-                      narratives, reference_date, data_dir, archive, about)
+                      narratives, reference_date, data_dir, archive, about,
+                      status_history.load(status_history.history_dir(data_dir), problems))
     References(dataset, sources, problems, failed).all(years_by_file)
     if problems:
         raise DataError(problems)

@@ -5,12 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import typing
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter
 
+from . import history
 from .dataset import Dataset, DocumentsFile, ObligationsFile
-from .model import Document, DutyList, YearProgress
+from .model import Document, DutyList, Obligation, YearProgress
 from .status import obligation_status
 
 
@@ -18,7 +22,36 @@ from .status import obligation_status
 class OpenFile:
     path: str          # under the site root, e.g. "data/list.json"
     title: str         # what a reader is told it holds
-    content: str
+    content: str | bytes
+    fields: tuple[dict, ...] = ()   # a CSV's columns: name, and type of the values written (None: column empty)
+
+    @property
+    def name(self) -> str:
+        """The data set the file belongs to: "list" for list.json, list.csv and list.schema.json."""
+        return PurePosixPath(self.path).name.split(".")[0]
+
+    @property
+    def is_schema(self) -> bool:
+        return self.path.endswith(".schema.json")
+
+
+# One plain sentence per data set, for readers who do not program: the 数据下载 page, datapackage.json and the
+# zip's README.txt say it before any technical term. Keyed by the file name before its first dot (a year's
+# files by the name without "-YYYY"); a data set missing here is described by its title alone.
+PLAIN = {
+    "list": "清单原文：每一项职责的原话，一项一行。",
+    "documents": "本站引用的每一件政府公开文件：标题、发布单位、发布日期和原文网址。",
+    "obligations": "清单明确要求公开的事项：要公开什么、在哪里公开、有没有期限。",
+    "progress": "这一年的履职记录：每条记录对应一项职责和一件公开文件，附本站的摘要。",
+    "statuses": "每项公开要求在每一年是否按时公开，按页面注明的日期计算。",
+    "archive": "本站为引用的文件保存的副本：何时保存、原网址、原文最近是否还在，以及用来核对内容是否被改过的“指纹”。",
+    "status-history": "每项公开要求的状态在哪一天发生了什么变化，一次变化一行。",
+}
+
+
+def plain(name: str) -> str:
+    """The plain sentence for a data set ("progress-2024" takes that of "progress"), or ""."""
+    return PLAIN.get(name) or PLAIN.get(re.sub(r"-\d{4}$", "", name), "")
 
 
 class StatusRecord(BaseModel):
@@ -37,19 +70,19 @@ class StatusRecord(BaseModel):
 class ArchiveRecord(BaseModel):
     """One archived copy of a cited document, with its fingerprints and the last link check's verdict."""
 
-    document: str
-    url: str
-    captured_at: str
-    final_url: str
-    status: int
-    content_type: str
-    size: int
-    raw_sha256: str
-    text_sha256: str
-    copy_page: str               # the archived copy's page on this site
-    check: str | None            # last link check: live, unchanged, changed, moved or gone
-    checked_at: str | None
-    check_since: str | None
+    document: str = Field(description="文件标识（见 documents）")
+    url: str = Field(description="引用的原文链接")
+    captured_at: str = Field(description="保存时间（UTC，ISO 8601）")
+    final_url: str = Field(description="跳转之后实际取得的地址")
+    status: int = Field(description="HTTP 状态码")
+    content_type: str = Field(description="文件类型（Content-Type）")
+    size: int = Field(description="原始内容的字节数")
+    raw_sha256: str = Field(description="原始内容的 SHA-256 指纹")
+    text_sha256: str = Field(description="正文的 SHA-256 指纹（去掉空白、标点宽度和访问计数后计算）")
+    copy_page: str = Field(description="本站存档副本页面的路径")
+    check: str | None = Field(description="最近一次链接检查的结论：live、unchanged、changed、moved 或 gone")
+    checked_at: str | None = Field(description="最近一次检查的时间（UTC）")
+    check_since: str | None = Field(description="该结论最早出现的时间（UTC）")
 
 
 LIST_FIELDS = ["key", "number", "label", "part", "group", "short", "text", "complete"]
@@ -58,6 +91,31 @@ EVIDENCE_FIELDS = ["year", "item", "mapping", "scope", "summary", "document", "d
 DOCUMENT_FIELDS = list(Document.model_fields)
 STATUS_FIELDS = list(StatusRecord.model_fields)
 ARCHIVE_FIELDS = list(ArchiveRecord.model_fields)
+
+
+def _flat_fields(model: type[BaseModel], prefix: str = "") -> list[str]:
+    """A model's fields as CSV columns, a nested model's fields prefixed with its name (deadline_month)."""
+    columns = []
+    for name, info in model.model_fields.items():
+        nested = [a for a in typing.get_args(info.annotation) or [info.annotation]
+                  if isinstance(a, type) and issubclass(a, BaseModel)]
+        columns += _flat_fields(nested[0], f"{prefix}{name}_") if nested else [prefix + name]
+    return columns
+
+
+def _flat(values: dict, columns: list[str]) -> dict:
+    """A model dump as one CSV row: nested values under prefixed columns, absent ones (deadline: null) empty."""
+    def walk(value: dict, prefix: str = ""):
+        for key, item in value.items():
+            if isinstance(item, dict):
+                yield from walk(item, f"{prefix}{key}_")
+            else:
+                yield prefix + key, item
+    flat = dict(walk(values))
+    return {column: flat.get(column) for column in columns}
+
+
+OBLIGATION_FIELDS = _flat_fields(Obligation)
 
 
 def open_files(dataset: Dataset) -> list[OpenFile]:
@@ -71,6 +129,8 @@ def open_files(dataset: Dataset) -> list[OpenFile]:
         _csv("documents", "公开文件登记表", DOCUMENT_FIELDS, [d.model_dump(mode="json") for d in dataset.documents]),
         _schema("obligations", "公开义务", ObligationsFile),
         _json("obligations", "公开义务（清单要求公开的事项）", ObligationsFile, ObligationsFile(obligations=dataset.obligations)),
+        _csv("obligations", "公开义务（每行一项，期限拆为 deadline_ 开头的几列）", OBLIGATION_FIELDS,
+             [_flat(o.model_dump(mode="json"), OBLIGATION_FIELDS) for o in dataset.obligations]),
         _schema("progress", "年度进展", YearProgress),
     ]
     for year, progress in dataset.years.items():
@@ -83,9 +143,19 @@ def open_files(dataset: Dataset) -> list[OpenFile]:
                       [r.model_dump() for r in statuses]))
     archived = archive_records(dataset)
     files.append(_schema("archive", "存档副本与指纹", list[ArchiveRecord]))
-    files.append(_json("archive", "存档副本与指纹（SHA-256、保存时间、最近一次链接检查）", list[ArchiveRecord], archived))
+    files.append(_json("archive", "存档副本与指纹", list[ArchiveRecord], archived))
     files.append(_csv("archive", "存档副本与指纹", ARCHIVE_FIELDS, [r.model_dump() for r in archived]))
+    files.extend(_history_files(dataset))
     return files
+
+
+def _history_files(dataset: Dataset) -> list[OpenFile]:
+    """The status history kept in the repository (data-history/), as the other open data: schema, JSON, CSV."""
+    records = [history.HistoryRecord.of(change) for change in history.as_of(dataset.history, dataset.reference_date)]
+    title = "公开义务状态变化记录"
+    return [_schema("status-history", title, list[history.HistoryRecord]),
+            _json("status-history", f"{title}（每次变化一条，附日期）", list[history.HistoryRecord], records),
+            _csv("status-history", title, list(history.HistoryRecord.model_fields), [r.model_dump() for r in records])]
 
 
 def archive_records(dataset: Dataset) -> list[ArchiveRecord]:
@@ -125,7 +195,23 @@ def _csv(name: str, title: str, fields: list[str], rows: list[dict]) -> OpenFile
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows({k: _cell("；".join(v) if isinstance(v, list) else v) for k, v in row.items()} for row in rows)
-    return OpenFile(f"data/{name}.csv", title + "（CSV）", "\ufeff" + out.getvalue())
+    columns = tuple({"name": f, "type": _column_type([row.get(f) for row in rows])} for f in fields)
+    return OpenFile(f"data/{name}.csv", title + "（CSV）", "\ufeff" + out.getvalue(), columns)
+
+
+def _column_type(values: list) -> str | None:
+    """The Table Schema type of a column from the values written into it: numbers and yes/no stay typed for the
+    tools that read the CSV; everything else (text, lists joined by "；", dates as written) is a string."""
+    present = [v for v in values if v is not None and v != ""]
+    if not present:
+        return None            # nothing written yet: datapackage.py takes the type from the JSON Schema
+    if all(isinstance(v, bool) for v in present):
+        return "boolean"
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return "integer"
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present):
+        return "number"
+    return "string"
 
 
 def _cell(value):

@@ -27,8 +27,8 @@ def plan(dataset: Dataset) -> list[Page]:
     duty_list = dataset.duty_list
     listed = duty_list.published.isoformat()
     newest = dataset.newest_date()
-    pages = [Page("duties/index.md", "page_list.md", duty_list.shown_title, f"{duty_list.shown_title}全文", pub_date=listed,
-                  searchable=False, sources=("list.yaml",), shows_list=True)]
+    pages = [Page("duties/index.md", "page_list.md", duty_list.shown_title, f"{duty_list.shown_title}全文",
+                  {"dl_jsonld": "list"}, pub_date=listed, searchable=False, sources=("list.yaml",), shows_list=True)]
     for part in duty_list.parts:
         pages.append(Page(f"parts/{part.ordinal}/index.md", "page_part.md", part.title, part.heading,
                           {"dl_part": part.ordinal}, pub_date=listed, searchable=False,

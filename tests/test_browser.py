@@ -135,7 +135,7 @@ def test_arriving_from_a_search_result_highlights_the_query(browser, base_url):
         context.close()
 
 
-@pytest.mark.parametrize("path", ["", "duties/18/", "years/2025/", "documents/", "groups/1/", "404.html"])
+@pytest.mark.parametrize("path", ["", "duties/18/", "years/2025/", "documents/", "groups/1/", "data/", "404.html"])
 def test_axe_finds_no_wcag_21_aa_violation(visit, path):
     tab = visit(path)
     result = Axe().run(tab, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
@@ -196,7 +196,7 @@ def test_404_page_speaks_chinese_and_its_search_link_opens_search(visit):
     assert tab.evaluate("document.activeElement.matches('input.md-search__input')")
 
 
-@pytest.mark.parametrize("path", ["", "duties/18/", "years/2025/", "documents/", "groups/1/", "404.html"])
+@pytest.mark.parametrize("path", ["", "duties/18/", "years/2025/", "documents/", "groups/1/", "data/", "404.html"])
 def test_phone_width_does_not_scroll_sideways(visit, path):
     tab = visit(path, width=375)
     assert tab.evaluate("document.documentElement.scrollWidth") <= 375

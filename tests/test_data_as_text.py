@@ -131,11 +131,23 @@ def test_no_payload_ran_as_a_template(hostile_site):
 
 
 def _shown(path: Path) -> str:
-    """What a reader or a crawler gets from a page: its text and its attribute values (both unescaped)."""
+    """What a reader or a crawler gets from a page: its text and its attribute values (both unescaped), and the
+    strings of its JSON-LD as a JSON parser reads them."""
     page = Page(path)
     attributes = [str(v) for e in page.elements for k, v in e["attrs"].items()
                   if not (e["tag"] == "meta" and e["attrs"].get("name") == "description")]  # a shortened text
-    return "\n".join([page.find_all("html")[0]["text"], *attributes])
+    text = page.find_all("html")[0]["text"]
+    for script in page.find_all("script", type="application/ld+json"):
+        text = text.replace(script["text"], "\n".join(_strings(json.loads(script["text"]))))
+    return "\n".join([text, *attributes])
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
 
 
 def test_no_payload_became_markup_on_any_page(hostile_site):
@@ -160,6 +172,18 @@ def test_each_payload_is_shown_whole_and_literal_wherever_it_is_shown(hostile_si
                 shown.add((cls, name))
                 assert text.count(marker) == text.count(whole), f"{cls}.{name} is altered on a page"
     assert ("Item", "short") in shown and ("Site", "site_name") in shown and ("Evidence", "summary") in shown
+
+
+def test_json_ld_keeps_hostile_text_inside_its_script(hostile_site):
+    out, _ = hostile_site
+    page = Page(out / "duties/index.html")
+    scripts = page.find_all("script", type="application/ld+json")
+    assert len(scripts) == 1 and "</script" not in scripts[0]["text"]
+    graph = json.loads(scripts[0]["text"])   # the script ended where the page meant it to: it parses whole
+    names = {node["@type"]: node for node in graph["@graph"]}
+    assert names["Legislation"]["name"] == payload("DutyList.title")   # "…</script><script>alert(1)…", intact
+    assert names["Legislation"]["publisher"]["name"] == payload("DutyList.publisher")
+    assert names["WebPage"]["isPartOf"]["name"] == payload("Site.site_name")
 
 
 def test_payloads_stay_text_in_search_index_feed_and_open_data(hostile_site):
