@@ -137,3 +137,23 @@ def test_both_pipelines_run_the_guard_for_merge_requests():
     step = next(s for s in github["jobs"]["check-test-build"]["steps"] if s.get("run") == "make guard-archive")
     assert step["if"] == "github.event_name == 'pull_request'"
     assert step["env"]["GUARD_BASE"] == "${{ github.event.pull_request.base.sha }}"
+
+
+def test_the_status_history_is_guarded_like_the_archive(repo):
+    """data-history/ is machine-written too: an editor's row is refused, the history job's own commit passes."""
+    (repo / "data-history").mkdir()
+    (repo / "data-history/statuses.csv").write_text("since,obligation\n2026-01-01,annual-report\n", encoding="utf-8")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "补一行状态")
+    result = guard(repo)
+    assert result.returncode == 1
+    assert "合并请求改动了 data-history/，但下列提交不是定时状态记录任务（make watch）自己的提交" in result.stderr
+    git(repo, "reset", "-q", "--hard", "main")
+    (repo / "data-history").mkdir()
+    (repo / "data-history/statuses.csv").write_text("since,obligation\n2026-01-01,annual-report\n", encoding="utf-8")
+    commit = subprocess.run(["bash", str(ROOT / "scripts/commit-history.sh")], cwd=repo, env=CLEAN_ENV,
+                            capture_output=True, text=True)
+    assert commit.returncode == 0, commit.stderr
+    result = guard(repo)
+    assert result.returncode == 0, result.stderr
+    assert "data-history/ 的改动都来自定时状态记录任务的提交" in result.stdout
