@@ -43,7 +43,7 @@ class StatusRecord(BaseModel):
     counted: bool = Field(description="是否计入该年的评判（清单发布前、不适用，以及没有记录事件或查找的逐件公开义务不计入）")
     due: str | None
     documents: list[str]
-    required_place: str | None = Field(description="清单指定的公开场所（如 市政府门户网站），没有指定时为 null")
+    required_place: str | None = Field(description="清单指定的公开场所（如 政府门户网站），没有指定时为 null")
     elsewhere: bool = Field(description="true：找到的文件都不在清单指定的场所（单独计数）")
     elsewhere_hosts: list[str] = Field(description="elsewhere 为 true 时，文件所在的网站")
     verdict_key: str = Field(description="首页计数所用的键：status，文件不在指定场所的加 -elsewhere")

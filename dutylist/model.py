@@ -436,8 +436,8 @@ class Obligation(Model):
     deadline: Deadline | None = None
     event: Text | None = Field(None, description="逐件公开的义务须写：须公开的事件，如 新制定或修改的政府规章；"
                                                  "查找后没有发现时，页面写“本年未见”加这些字")
-    required_place: Text | None = Field(None, description="清单原文指定的公开场所，如 市政府门户网站（须出现在引文中）")
-    required_hosts: list[Domain] = Field([], description="算作该场所的网站域名，逐个完全一致才算，如 www.yingkou.gov.cn"
+    required_place: Text | None = Field(None, description="清单原文指定的公开场所，照引文写，如 政府门户网站（须出现在引文中）")
+    required_hosts: list[Domain] = Field([], description="算作该场所的网站域名，逐个完全一致才算，如 www.example.gov.cn"
                                                         "（不含其子域名）；文件链接不在其中的，页面注明“未在清单指定的…找到”")
 
     def at_required_place(self, document: "Document") -> bool:
