@@ -16,7 +16,8 @@ from . import archive as store
 from . import narrative
 from .inventory import take_inventory
 from .model import (CLAUSE_MARKS, DEADLINE_REQUIRED, DOCUMENT_KINDS, PUBLICATION_VERBS, Document, DutyList, Evidence,
-                    Group, Item, Model, Obligation, Search, Site, YearProgress, address_key, host_of, idna_host)
+                    Group, Item, Model, Obligation, Search, Site, YearProgress, address_key, host_of, idna_host,
+                    requires_publication)
 from .problems import DataError, Problem
 from .source import Sourced, read_text_file, read_yaml
 from .validation import validate
@@ -382,8 +383,9 @@ class References:
             self.report("obligations.yaml", path, f"引文“{ob.quote}”不是第 {ob.item} 项原文中完整的分句（分句指原文两个标点"
                         f"“{'、'.join(CLAUSE_MARKS)}”之间的整段文字，或从条目开头、到条目末尾的整段）",
                         "请从该项原文一个标点之后起、到下一个标点之前止，完整复制提出公开要求的分句（可以连续几个分句）")
-        if not any(verb in re.sub(r"《[^》]*》", "", ob.quote) for verb in PUBLICATION_VERBS):
-            self.report("obligations.yaml", path, f"引文中没有要求公开的词（{'、'.join(PUBLICATION_VERBS)}；书名号《》中的文字不算）",
+        if not requires_publication(ob.quote):
+            self.report("obligations.yaml", path, f"引文中没有要求公开的词（{'、'.join(PUBLICATION_VERBS)}；书名号《》中的文字"
+                        "和“政务公开”“信息公开”这样的名称不算）",
                         "公开义务只登记清单原文要求公开、公布或发布的事项：请引用提出公开要求的分句；"
                         "原文只要求开展工作、没有要求公开的，请删除这项公开义务")
         others = [other.key for other in self.dataset.duty_list.items if other is not item and ob.quote in other.text]
@@ -442,7 +444,10 @@ class References:
             if search.document:
                 self.report(file, (*path, "document"), "结果是 not-found（未找到），却写了找到的文件 document",
                             "找到了的，请把 result 改为 found；没有找到的，请删除 document")
-            due = obligation.deadline.due(year) if obligation.deadline else None
+            try:
+                due = obligation.deadline.due(year) if obligation.deadline else None
+            except ValueError:   # a deadline that is not a date every year: reported with the obligation
+                return
             if due and search.searched_on <= due:
                 self.report(file, (*path, "searched_on"), f"查找日期 {search.searched_on} 不晚于该义务 {year} 年度的期限 {due}："
                             "期限届满之前没有找到，不能说明没有按期公开", "请在期限之后查找并记录；期限之前的查找不必记录")

@@ -414,8 +414,15 @@ class Deadline(Model):
 
 
 # Words that require something to be made public. A quote must contain one outside 《》 (a title such as
-# 《政府信息公开条例》 names a document: it requires nothing). 予以公布, 向社会公开发布 and the like contain one of these.
+# 《政府信息公开条例》 names a document: it requires nothing) and outside the nouns 政务公开 and 信息公开 (推进政务公开
+# names a field of work, not a thing to publish). 予以公布, 向社会公开发布 and the like contain one of these.
 PUBLICATION_VERBS = ("公开", "公布", "发布", "公示", "公告", "刊登", "刊载", "披露")
+_NOT_A_REQUIREMENT = re.compile(r"《[^》]*》|政务公开|信息公开")
+
+
+def requires_publication(quote: str) -> bool:
+    """Whether the words require something to be published: a publication verb outside titles and those nouns."""
+    return any(verb in _NOT_A_REQUIREMENT.sub("", quote) for verb in PUBLICATION_VERBS)
 # A clause is the text between two of these marks (or the item's start or end); a quote is one or more whole clauses.
 CLAUSE_MARKS = "。；，：！？"
 

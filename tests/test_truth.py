@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from dutylist.dataset import load_dataset
-from dutylist.model import PUBLICATION_VERBS, ListDate
+from dutylist.model import PUBLICATION_VERBS, ListDate, requires_publication
 from dutylist.status import Status, obligation_status, year_verdict
 from helpers import REFERENCE_DATE, ROOT, SEED, Page, build, copy_project
 
@@ -61,7 +61,14 @@ def test_every_obligation_quotes_words_that_require_publication():
     for ob in dataset().obligations:
         outside_titles = re.sub(r"《[^》]*》", "", ob.quote)
         assert any(verb in outside_titles for verb in PUBLICATION_VERBS), ob.id
+        assert requires_publication(ob.quote), ob.id
     assert "info-disclosure-report" not in {o.id for o in dataset().obligations}
+
+
+@pytest.mark.parametrize("words", ["严格落实《政府信息公开条例》", "全面推进政务公开", "完善落实政府信息公开、政府新闻发言人"])
+def test_a_title_or_the_name_of_a_field_of_work_requires_nothing(words):
+    assert not requires_publication(words)
+    assert requires_publication("通过新闻媒体、市政府门户网站予以公布实施") and requires_publication("向社会公开发布")
 
 
 def test_item_10_shows_no_disclosure_duty_of_its_own(page, site):
