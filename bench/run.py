@@ -37,7 +37,7 @@ PYTHON = ROOT / ".venv/bin/python"
 BENCH_VENV = ROOT / ".venv-bench"
 ZENSICAL = BENCH_VENV / "bin/zensical"
 THEME_PAGES = {"404.html"}   # the project's 404 is a theme override, not a page the hooks make
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFERENCE_DATE": "2026-11-27", "SOURCE_DATE_EPOCH": "1795000000"}
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "REFERENCE_DATE": "2026-12-05", "SOURCE_DATE_EPOCH": "1795000000"}
 
 
 def timed(command: list[str], cwd: Path, env=ENV) -> tuple[float, float, float]:

@@ -38,8 +38,9 @@ def write_dataset(folder: Path, items: int, groups: int, years: int, documents: 
                            {"label": "二、", "heading": "主要职责", "groups": group_list}]}
     _dump(folder / "list.yaml", duty_list)
     first_item = group_list[0]["items"][0]
+    first_item["text"] += "年度报告在合成市门户网站向社会公开。"   # a clause of its own that requires publication
     obligations = [{"id": "annual-report", "kind": "annual-report", "item": "1", "what": "年度报告公开",
-                    "quote": first_item["text"][:12],
+                    "quote": "年度报告在合成市门户网站向社会公开",
                     "frequency": "yearly",
                     "deadline": {"month": 3, "day": 31, "year_offset": 1, "basis": "合成依据"}}]
     _dump(folder / "obligations.yaml", {"obligations": obligations})
@@ -74,7 +75,7 @@ def write_archive(project: Path, chars: int = 12000) -> int:
     from dutylist import archive
     from dutylist.dataset import load_dataset
 
-    dataset = load_dataset(project / "data", dt.date(2026, 11, 27))
+    dataset = load_dataset(project / "data", dt.date(2026, 12, 5))   # the bench's reference date (bench/run.py)
     text = itertools.cycle(sentences())
     root = project / "archive"
     captures = {}

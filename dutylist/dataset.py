@@ -16,8 +16,9 @@ from . import archive as store
 from . import history as status_history
 from . import narrative
 from .inventory import take_inventory
-from .model import (DEADLINE_REQUIRED, DOCUMENT_KINDS, Document, DutyList, Evidence, Group, Item, Model, Obligation, Site,
-                    YearProgress, host_of, idna_host)
+from .model import (CLAUSE_MARKS, DEADLINE_REQUIRED, DOCUMENT_KINDS, PUBLICATION_VERBS, Document, DutyList, Evidence,
+                    Group, Item, Model, Obligation, Search, Site, YearProgress, address_key, host_of, idna_host,
+                    requires_publication)
 from .problems import DataError, Problem
 from .source import Sourced, read_text_file, read_yaml
 from .validation import validate
@@ -83,6 +84,12 @@ class Dataset:
         for obligation in self.obligations:
             found.setdefault(obligation.item, []).append(obligation)
         return found
+
+    def searches(self, obligation: Obligation, year: int) -> list[Search]:
+        """The searches recorded for an obligation in a year, oldest first (file order among searches of one day)."""
+        progress = self.years.get(year)
+        found = [s for s in progress.searches if s.obligation == obligation.id] if progress else []
+        return sorted(found, key=lambda s: s.searched_on)
 
     def neighbours(self, item: Item) -> tuple[Item | None, Item | None]:
         """The items before and after this one in list order (None at either end)."""
@@ -285,11 +292,12 @@ class References:
     def documents(self) -> None:
         obligations = {o.id: o for o in self.dataset.obligations}
         self.duplicates("documents.yaml", "documents", [d.id for d in self.dataset.documents], "文件标识")
-        self.duplicates("documents.yaml", "documents", [d.url for d in self.dataset.documents], "原文链接", field="url")
+        self.same_address()
         for n, doc in enumerate(self.dataset.documents):
             path = ("documents", n)
             self.host_allowed(doc, path)
             self.not_in_future("documents.yaml", (*path, "published"), doc.published)
+            self.repost_date(doc, path)
             if doc.year_covered and doc.published.year < doc.year_covered:
                 self.report("documents.yaml", (*path, "published"),
                             f"发布日期 {doc.published} 早于其所报告的年度 {doc.year_covered}",
@@ -307,6 +315,32 @@ class References:
                     self.report("documents.yaml", (*path, "fulfils", k),
                                 f"义务「{ob}」须由“{DOCUMENT_KINDS[obligations[ob].kind]}”类文件履行，本文件是“{doc.kind_label}”",
                                 "请核对 kind，或从 fulfils 中删除该义务")
+
+    def same_address(self) -> None:
+        """One document, one entry: two spellings of one address (host case, http/https, default port, trailing
+        slash or index.html) would count the same document twice."""
+        first: dict[str, int] = {}
+        for n, doc in enumerate(self.dataset.documents):
+            key = address_key(doc.url)
+            if key in first:
+                same = "与" if self.dataset.documents[first[key]].url == doc.url else "实为同一网页，与"
+                self.report("documents.yaml", ("documents", n, "url"),
+                            f"原文链接「{doc.url}」{same}第 {first[key] + 1} 项（{self.dataset.documents[first[key]].id}）"
+                            "重复（网址只在大小写、http/https、默认端口、末尾斜杠或 index.html 上不同的，是同一网页）",
+                            "同一文件只登记一次：请删除重复的一项，进展证据和 fulfils 都引用保留的那一项")
+            else:
+                first[key] = n
+
+    def repost_date(self, doc: Document, path: tuple) -> None:
+        if doc.repost_date is None:
+            return
+        if not doc.repost_of:
+            self.report("documents.yaml", (*path, "repost_date"), "写了转载日期 repost_date，但没有写 repost_of",
+                        "请在 repost_of 中写明原文由谁发布、原发布页面在哪里；不是转载的，请删除 repost_date")
+        if doc.repost_date < doc.published:
+            self.report("documents.yaml", (*path, "repost_date"),
+                        f"转载日期 {doc.repost_date} 早于原文发布日期 {doc.published}", "请核对两个日期")
+        self.not_in_future("documents.yaml", (*path, "repost_date"), doc.repost_date)
 
     def host_allowed(self, doc: Document, path: tuple) -> None:
         site = self.dataset.site
@@ -332,6 +366,9 @@ class References:
             elif ob.quote not in item.text:
                 self.report("obligations.yaml", ("obligations", n, "quote"), f"引文不是第 {ob.item} 项原文中的原话",
                             f"请从 data/list.yaml 第 {ob.item} 项的 text 中逐字复制提出该公开要求的句子")
+            else:
+                self.quote_binds(n, ob, item)
+            self.obligation_fields(n, ob)
             if ob.frequency == "yearly" and not ob.deadline and ob.kind in DEADLINE_REQUIRED:
                 self.report("obligations.yaml", ("obligations", n), f"“{DOCUMENT_KINDS[ob.kind]}”有法定公开期限"
                             f"（{DEADLINE_REQUIRED[ob.kind]}），但没有写 deadline", "请按法律规定补上 deadline")
@@ -344,6 +381,42 @@ class References:
                 except ValueError:
                     self.report("obligations.yaml", ("obligations", n, "deadline"), "期限日期不是每年都有",
                                 "请填写每年都存在的月和日（2月最多28日）")
+
+    def quote_binds(self, n: int, ob: Obligation, item: Item) -> None:
+        """The quote is the list's own requirement: whole clauses of this item only, with a word requiring publication."""
+        path = ("obligations", n, "quote")
+        if not _whole_clauses(ob.quote, item.text):
+            self.report("obligations.yaml", path, f"引文“{ob.quote}”不是第 {ob.item} 项原文中完整的分句（分句指原文两个标点"
+                        f"“{'、'.join(CLAUSE_MARKS)}”之间的整段文字，或从条目开头、到条目末尾的整段）",
+                        "请从该项原文一个标点之后起、到下一个标点之前止，完整复制提出公开要求的分句（可以连续几个分句）")
+        if not requires_publication(ob.quote):
+            self.report("obligations.yaml", path, f"引文中没有要求公开的词（{'、'.join(PUBLICATION_VERBS)}；书名号《》中的文字"
+                        "和“政务公开”“信息公开”这样的名称不算）",
+                        "公开义务只登记清单原文要求公开、公布或发布的事项：请引用提出公开要求的分句；"
+                        "原文只要求开展工作、没有要求公开的，请删除这项公开义务")
+        others = [other.key for other in self.dataset.duty_list.items if other is not item and ob.quote in other.text]
+        if others:
+            self.report("obligations.yaml", path, f"引文也出现在第 {'、'.join(others)} 项原文中，不能确定这项要求出自哪一项",
+                        f"请把引文扩展为只在第 {ob.item} 项中出现的完整分句")
+
+    def obligation_fields(self, n: int, ob: Obligation) -> None:
+        path = ("obligations", n)
+        if ob.frequency == "per-event" and not ob.event:
+            self.report("obligations.yaml", path, "逐件公开的义务没有写 event（须公开的是什么事件）",
+                        "请写 event，如 event: 新制定或修改的政府规章；查找后没有发现时，页面显示“本年未见新制定或修改的政府规章”")
+        if ob.frequency == "yearly" and ob.event:
+            self.report("obligations.yaml", (*path, "event"), "每年一次的义务不写 event", "请删除 event，或把 frequency 改为 per-event")
+        if bool(ob.required_place) != bool(ob.required_hosts):
+            self.report("obligations.yaml", path, "required_place（清单指定的场所）和 required_hosts（算作该场所的网站）须同时写",
+                        "例如 required_place: 市政府门户网站 和 required_hosts: [www.yingkou.gov.cn]；清单没有指定场所的，两项都不写")
+        if ob.required_place and ob.required_place not in ob.quote:
+            self.report("obligations.yaml", (*path, "required_place"), f"场所“{ob.required_place}”不在引文中",
+                        "请照引文中清单指定场所的原话写，如 市政府门户网站")
+        site = self.dataset.site
+        for k, host in enumerate(ob.required_hosts):
+            if site and not _on_domains(idna_host(host), site.official_domains):
+                self.report("obligations.yaml", (*path, "required_hosts", k), f"网站 {host} 不在 data/site.yaml 的官方域名之列",
+                            "清单指定的场所只能是官方网站：请改正域名，确属官方网站的请把域名加入 official_domains")
 
     def year(self, stem: str, progress: YearProgress) -> None:
         file = f"progress/{stem}.yaml"
@@ -360,12 +433,51 @@ class References:
                 if entry in entries[:n]:
                     self.report(file, ("items", key, n), f"与本项第 {entries.index(entry) + 1} 条证据完全相同",
                                 "请删除重复的一条")
-        obligation_ids = {o.id for o in self.dataset.obligations}
-        for n, check in enumerate(progress.checks):
-            if self.obligations_known and check.obligation not in obligation_ids:
-                self.report(file, ("checks", n, "obligation"), f"未知的公开义务「{check.obligation}」",
+        for n, search in enumerate(progress.searches):
+            self.search(file, n, search, progress.year)
+
+    def search(self, file: str, n: int, search: Search, year: int) -> None:
+        """A recorded search is a fact: made by the reference date, and able to show what it says it shows."""
+        path = ("searches", n)
+        self.not_in_future(file, (*path, "searched_on"), search.searched_on)
+        obligation = next((o for o in self.dataset.obligations if o.id == search.obligation), None)
+        if obligation is None:
+            if self.obligations_known:
+                self.report(file, (*path, "obligation"), f"未知的公开义务「{search.obligation}」",
                             "请使用 data/obligations.yaml 中已有的义务标识")
-            self.not_in_future(file, ("checks", n, "checked_on"), check.checked_on)
+            return
+        if search.result == "not-found":
+            if search.document:
+                self.report(file, (*path, "document"), "结果是 not-found（未找到），却写了找到的文件 document",
+                            "找到了的，请把 result 改为 found；没有找到的，请删除 document")
+            try:
+                due = obligation.deadline.due(year) if obligation.deadline else None
+            except ValueError:   # a deadline that is not a date every year: reported with the obligation
+                return
+            if due and search.searched_on <= due:
+                self.report(file, (*path, "searched_on"), f"查找日期 {search.searched_on} 不晚于该义务 {year} 年度的期限 {due}："
+                            "期限届满之前没有找到，不能说明没有按期公开", "请在期限之后查找并记录；期限之前的查找不必记录")
+            elif not due and search.searched_on.year < year:
+                self.report(file, (*path, "searched_on"), f"查找日期 {search.searched_on} 早于 {year} 年开始："
+                            f"当时 {year} 年度的文件还不可能存在", f"请把这次查找记在它所查找的年度的文件中，或核对日期")
+            return
+        if not search.document:
+            self.report(file, path, "结果是 found（找到），却没有写找到的文件 document",
+                        "请先在 data/documents.yaml 登记找到的文件，再在此写上它的标识")
+            return
+        if not self.documents_known:
+            return
+        doc = self.dataset.documents_by_id.get(search.document)
+        if doc is None:
+            self.report(file, (*path, "document"), f"未知的文件「{search.document}」",
+                        "请先在 data/documents.yaml 中登记该文件，再引用其标识")
+        elif obligation.id not in doc.fulfils or doc.year_covered != year:
+            self.report(file, (*path, "document"), f"文件 {doc.id} 不是履行「{obligation.id}」{year} 年度义务的文件"
+                        f"（它的 fulfils 没有该义务，或 year_covered 不是 {year}）",
+                        f"请核对：找到的文件须在 documents.yaml 中写 fulfils: [{obligation.id}] 和 year_covered: {year}")
+        elif search.searched_on < doc.published:
+            self.report(file, (*path, "searched_on"), f"查找日期 {search.searched_on} 早于找到的文件的发布日期 {doc.published}",
+                        "请核对查找日期或文件的发布日期")
 
     def evidence(self, file: str, path: tuple, entry: Evidence, year: int) -> None:
         if not self.documents_known:
@@ -407,6 +519,22 @@ def address_allowed(site: Site, kind: str, url: str) -> bool:
     """Whether a document of this kind may be linked at url: on an official domain, or a media domain for news."""
     host = host_of(url)
     return _on_domains(host, site.official_domains) or (kind == "news-report" and _on_domains(host, site.media_domains))
+
+
+def _whole_clauses(quote: str, text: str) -> bool:
+    """Whether quote occurs in text as one or more whole clauses: it begins at the text's start or after a clause
+    mark, and ends at the text's end, before a clause mark, or with one. "在市政府门户网站" inside "并在市政府门户网站…"
+    is not a clause; a lone "，" is not either."""
+    if not quote.strip(CLAUSE_MARKS) or quote[0] in CLAUSE_MARKS:
+        return False
+    start = text.find(quote)
+    while start != -1:
+        end = start + len(quote)
+        if ((start == 0 or text[start - 1] in CLAUSE_MARKS)
+                and (end == len(text) or text[end] in CLAUSE_MARKS or quote[-1] in CLAUSE_MARKS)):
+            return True
+        start = text.find(quote, start + 1)
+    return False
 
 
 def _on_domains(host: str, domains: list[str]) -> bool:

@@ -54,6 +54,17 @@ def plain(name: str) -> str:
     return PLAIN.get(name) or PLAIN.get(re.sub(r"-\d{4}$", "", name), "")
 
 
+class SearchRecord(BaseModel):
+    """A search an editor recorded for an obligation in a year."""
+
+    searched_on: str
+    where: str = Field(description="查找的网站和栏目（或检索工具），照实际查找的写")
+    query: str
+    result: str = Field(description="found：找到；not-found：未找到")
+    document: str | None
+    note: str | None
+
+
 class StatusRecord(BaseModel):
     """One obligation in one year, as computed on the reference date."""
 
@@ -62,8 +73,15 @@ class StatusRecord(BaseModel):
     year: int
     status: str
     status_label: str
+    counted: bool = Field(description="是否计入该年的评判（清单发布前、不适用，以及没有记录事件或查找的逐件公开义务不计入）")
     due: str | None
     documents: list[str]
+    required_place: str | None = Field(description="清单指定的公开场所（如 政府门户网站），没有指定时为 null")
+    elsewhere: bool = Field(description="true：找到的文件都不在清单指定的场所（单独计数）")
+    elsewhere_hosts: list[str] = Field(description="elsewhere 为 true 时，文件所在的网站")
+    verdict_key: str = Field(description="首页计数所用的键：status，文件不在指定场所的加 -elsewhere")
+    searches: int = Field(description="本年度记录的查找次数")
+    latest_search: SearchRecord | None = Field(description="最近一次记录的查找；null 表示没有记录任何查找")
     reference_date: str
 
 
@@ -89,7 +107,8 @@ LIST_FIELDS = ["key", "number", "label", "part", "group", "short", "text", "comp
 EVIDENCE_FIELDS = ["year", "item", "mapping", "scope", "summary", "document", "document_title", "document_published",
                    "document_url", "document_unconfirmed", "document_unconfirmed_reason", "document_repost_of"]
 DOCUMENT_FIELDS = list(Document.model_fields)
-STATUS_FIELDS = list(StatusRecord.model_fields)
+SEARCH_FIELDS = [f"latest_search_{name}" for name in SearchRecord.model_fields]
+STATUS_FIELDS = [name for name in StatusRecord.model_fields if name != "latest_search"] + SEARCH_FIELDS
 ARCHIVE_FIELDS = list(ArchiveRecord.model_fields)
 
 
@@ -140,7 +159,7 @@ def open_files(dataset: Dataset) -> list[OpenFile]:
     files.append(_schema("statuses", "公开义务状态", list[StatusRecord]))
     files.append(_json("statuses", f"公开义务状态（计算截至 {dataset.reference_date}）", list[StatusRecord], statuses))
     files.append(_csv("statuses", f"公开义务状态（计算截至 {dataset.reference_date}）", STATUS_FIELDS,
-                      [r.model_dump() for r in statuses]))
+                      [_status_row(r) for r in statuses]))
     archived = archive_records(dataset)
     files.append(_schema("archive", "存档副本与指纹", list[ArchiveRecord]))
     files.append(_json("archive", "存档副本与指纹", list[ArchiveRecord], archived))
@@ -174,10 +193,26 @@ def archive_records(dataset: Dataset) -> list[ArchiveRecord]:
 
 
 def status_records(dataset: Dataset) -> list[StatusRecord]:
-    return [StatusRecord(obligation=o.id, item=o.item, year=y, status=s.status.slug, status_label=s.status.label,
-                         due=s.due.isoformat() if s.due else None, documents=[d.id for d in s.documents],
-                         reference_date=dataset.reference_date.isoformat())
-            for o in dataset.obligations for y in dataset.years for s in [obligation_status(dataset, o, y)]]
+    return [_status_record(dataset, obligation_status(dataset, o, y)) for o in dataset.obligations for y in dataset.years]
+
+
+def _status_record(dataset: Dataset, s) -> StatusRecord:
+    search = s.search
+    latest = SearchRecord(searched_on=search.searched_on.isoformat(), where=search.where, query=search.query,
+                          result=search.result, document=search.document, note=search.note) if search else None
+    return StatusRecord(obligation=s.obligation.id, item=s.obligation.item, year=s.year, status=s.status.slug,
+                        status_label=s.label, counted=s.counted, due=s.due.isoformat() if s.due else None,
+                        documents=[d.id for d in s.documents], required_place=s.obligation.required_place,
+                        elsewhere=bool(s.elsewhere), elsewhere_hosts=s.elsewhere_hosts,
+                        verdict_key=s.verdict_name, searches=len(s.searches),
+                        latest_search=latest, reference_date=dataset.reference_date.isoformat())
+
+
+def _status_row(record: StatusRecord) -> dict:
+    """A status as one CSV row: the latest search flattened into columns, its result "none" when there is none."""
+    row = record.model_dump(exclude={"latest_search"})
+    search = record.latest_search.model_dump() if record.latest_search else {"result": "none"}
+    return {**row, **{f"latest_search_{name}": search.get(name) for name in SearchRecord.model_fields}}
 
 
 def _schema(name: str, title: str, model) -> OpenFile:

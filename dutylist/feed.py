@@ -53,7 +53,8 @@ def _marks(doc) -> list[str]:
     if doc.unconfirmed:
         marks.append(f"【{'、'.join(doc.unconfirmed_labels)}未经原文核实：{doc.unconfirmed_reason}】")
     if doc.repost_of:
-        marks.append(f"【转载：{doc.repost_of}】")
+        dated = f"（转载日期 {doc.repost_date}）" if doc.repost_date else ""
+        marks.append(f"【转载{dated}：{doc.repost_of}】")
     return marks
 
 

@@ -64,6 +64,14 @@ def host_of(url: str) -> str:
     return ada_url.URL(url).hostname
 
 
+def address_key(url: str) -> str:
+    """One page, however its address is spelled: host case, scheme, default port (ada drops :80/:443), a trailing
+    slash and a trailing index.html/index.htm are ignored; the fragment too (it never changes the page fetched)."""
+    parsed = ada_url.URL(url)
+    path = re.sub(r"/index\.html?$", "/", parsed.pathname, flags=re.IGNORECASE).rstrip("/")
+    return f"{parsed.host}{path}{parsed.search}"
+
+
 def idna_host(host: str) -> str:
     try:
         return host.lower().encode("idna").decode("ascii")
@@ -117,6 +125,16 @@ class ListDate:
     def first_day(self) -> dt.date:
         """The earliest day it can be, for ordering and for "not in the future" (never shown as the date)."""
         return dt.date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        """The latest day it can be: what "before the list" is measured against, so that a deadline which may
+        have passed before a list dated only 2024 or 2024-05 existed is never judged against it."""
+        if self.day:
+            return self.first_day
+        if self.month:
+            return dt.date(self.year + self.month // 12, self.month % 12 + 1, 1) - dt.timedelta(days=1)
+        return dt.date(self.year, 12, 31)
 
     def isoformat(self) -> str:
         return "-".join([f"{self.year:04d}", *([f"{self.month:02d}"] if self.month else []),
@@ -245,6 +263,7 @@ class DutyList(Model):
     jurisdiction: Text = Field(description="地区或机关，如 某市、某县某局")
     subject: Text = Field(description="职责主体，接在 jurisdiction 之后读，如 人民政府主要负责人、党政主要负责人、主要负责人")
     issuer: Text | None = Field(None, description="制定机关（不详时不写）")
+    byline: Text | None = Field(None, description="发布页面上的署名（如页面“作者”一栏所写），不是制定机关；写了才显示，显示为“发布页面署名”")
     publisher: Text | None = Field(None, description="发布单位（不详时不写）")
     published: ListDate = Field(description="发布日期：YYYY-MM-DD；只知年月写 YYYY-MM，只知年份写 YYYY")
     source_url: Url
@@ -349,7 +368,8 @@ DEADLINE_REQUIRED = {
 
 
 # Fields of a document that may be recorded before they are confirmed from the original page.
-UNCONFIRMED_FIELDS = {"title": "标题", "doc_number": "文号", "publisher": "发布单位", "published": "发布日期"}
+UNCONFIRMED_FIELDS = {"title": "标题", "doc_number": "文号", "publisher": "发布单位", "published": "发布日期",
+                      "repost_date": "转载日期"}
 UnconfirmedField = Literal[tuple(UNCONFIRMED_FIELDS)]
 
 
@@ -370,6 +390,7 @@ class Document(Model):
         [], description="未经原文核实的字段：" + "、".join(f"{k}（{v}）" for k, v in UNCONFIRMED_FIELDS.items()))
     unconfirmed_reason: Text | None = Field(None, description="为何未经核实，如“日期取自网址路径”")
     repost_of: Text | None = Field(None, description="本链接是转载时，原文由谁发布、原发布页面在哪里（或未找到）")
+    repost_date: dt.date | None = Field(None, description="本链接是转载时，转载页面的日期")
 
     @property
     def unconfirmed_labels(self) -> list[str]:
@@ -396,6 +417,20 @@ class Deadline(Model):
         return dt.date(year + self.year_offset, self.month, self.day)
 
 
+# Words that require something to be made public. A quote must contain one outside 《》 (a title such as
+# 《政府信息公开条例》 names a document: it requires nothing) and outside the nouns 政务公开 and 信息公开 (推进政务公开
+# names a field of work, not a thing to publish). 予以公布, 向社会公开发布 and the like contain one of these.
+PUBLICATION_VERBS = ("公开", "公布", "发布", "公示", "公告", "刊登", "刊载", "披露")
+_NOT_A_REQUIREMENT = re.compile(r"《[^》]*》|政务公开|信息公开")
+
+
+def requires_publication(quote: str) -> bool:
+    """Whether the words require something to be published: a publication verb outside titles and those nouns."""
+    return any(verb in _NOT_A_REQUIREMENT.sub("", quote) for verb in PUBLICATION_VERBS)
+# A clause is the text between two of these marks (or the item's start or end); a quote is one or more whole clauses.
+CLAUSE_MARKS = "。；，：！？"
+
+
 class Obligation(Model):
     """Something the list requires to be made public."""
 
@@ -410,6 +445,15 @@ class Obligation(Model):
     applies_from: int | None = Field(None, description="该要求开始适用的年度（由清单本身提出的要求，自清单生效后的年度起算）")
     applies_from_reason: Text | None = Field(None, description="为何自该年度起适用（显示在“不适用”旁）")
     deadline: Deadline | None = None
+    event: Text | None = Field(None, description="逐件公开的义务须写：须公开的事件，如 新制定或修改的政府规章；"
+                                                 "查找后没有发现时，页面写“本年未见”加这些字")
+    required_place: Text | None = Field(None, description="清单原文指定的公开场所，照引文写，如 政府门户网站（须出现在引文中）")
+    required_hosts: list[Domain] = Field([], description="算作该场所的网站域名，逐个完全一致才算，如 www.example.gov.cn"
+                                                        "（不含其子域名）；文件链接不在其中的，页面注明“未在清单指定的…找到”")
+
+    def at_required_place(self, document: "Document") -> bool:
+        """Whether the document's address is on one of the hosts the list's named place covers (or none is named)."""
+        return not self.required_hosts or document.host in {idna_host(h) for h in self.required_hosts}
 
 
 MAX_SUMMARY_CHARS = 500   # a summary is a summary: the full text is one click away
@@ -425,17 +469,26 @@ class Evidence(Model):
     scope: Text | None = Field(None, description="事实不属于清单所指的本级时，写明所属地区或部门，如 某区、某局")
 
 
-class Check(Model):
-    """An editor's recorded search that found a required document not published."""
+SEARCH_RESULTS = {"found": "找到", "not-found": "未找到"}
 
-    obligation: Slug
-    checked_on: dt.date
-    checked_by: Text
-    where_looked: Text
-    note: Text | None = None
+
+class Search(Model):
+    """A search an editor really made for the document that fulfils an obligation in the file's year."""
+
+    obligation: Slug = Field(description="所查找的公开义务标识")
+    searched_on: dt.date = Field(description="查找日期")
+    where: Text = Field(description="查找的网站和栏目（或检索工具），照实际查找的写")
+    query: Text = Field(description="检索词或查找的内容")
+    result: Literal["found", "not-found"] = Field(description="found：找到；not-found：未找到")
+    document: Slug | None = Field(None, description="找到的文件标识（result 为 found 时必填）")
+    note: Text | None = Field(None, description="说明")
+
+    @property
+    def result_label(self) -> str:
+        return SEARCH_RESULTS[self.result]
 
 
 class YearProgress(Model):
     year: int = Field(ge=1949, le=2100)
     items: dict[str, list[Evidence]] = Field(description="按条目编号列出的进展证据")
-    checks: list[Check] = []
+    searches: list[Search] = Field([], description="编者为本年度的公开义务实际做过的查找，每次一条")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "tests" / "fixtures" / "yingkou-list" / "published-page.txt"   # source URL in its README.md
-REFERENCE_DATE = "2026-11-27"
+REFERENCE_DATE = "2026-12-05"   # the shipped data holds searches made on 2026-12-05: none may be later
 PROJECT_FILES = ["mkdocs.yml", "macros.py", "hooks", "docs", "overrides"]
 
 

@@ -225,8 +225,8 @@ def test_high_contrast_keeps_statuses_apart_in_words_and_marks(visit):
     tab.get_by_role("button", name="高对比度").click()
     chips = tab.locator(".dl-strip .dl-chip")
     texts = [chips.nth(i).inner_text() for i in range(chips.count())]
-    assert texts[2] == "?尚未收录" and texts[0] == "✓按时公开"
+    assert texts[2] == "✗已查未见（截至 2026-12-05）" and texts[3] == "✓按时公开"   # 2024 searched, 2025 on time
     styles = tab.evaluate("""[...document.querySelectorAll('.dl-strip .dl-chip')].map(c => {
         const s = getComputedStyle(c); return [s.color, s.backgroundColor, s.borderTopStyle]; })""")
-    assert styles[0][:2] == styles[2][:2] == ["rgb(255, 255, 255)", "rgb(0, 0, 0)"]  # colour carries nothing here
-    assert styles[0][2] != styles[2][2]  # the border's shape still does
+    assert styles[3][:2] == styles[2][:2] == ["rgb(255, 255, 255)", "rgb(0, 0, 0)"]  # colour carries nothing here
+    assert styles[3][2] != styles[2][2]  # the border's shape still does

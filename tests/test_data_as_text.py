@@ -27,9 +27,11 @@ FILES = {"list.yaml": model.DutyList, "site.yaml": model.Site, "documents.yaml":
          "obligations.yaml": ObligationsFile, "progress/2025.yaml": model.YearProgress}
 # Text fields that name something else in the data rather than say anything: a payload there is a broken
 # reference, which check reports (tests/test_data_errors.py).
-REFERENCES = {("Obligation", "item"), ("Site", "official_domains"), ("Site", "media_domains")}
-# Text that must repeat other text word for word: it gets that text's payload.
-MIRRORS = {("Obligation", "quote"): "Item.text"}
+REFERENCES = {("Obligation", "item"), ("Obligation", "required_hosts"), ("Site", "official_domains"),
+              ("Site", "media_domains")}
+# Text that must repeat other text word for word: it gets that text's payload (a quote is its item's whole text,
+# and the place the list names is words of the quote: see bind_quotes).
+MIRRORS = {("Obligation", "quote"): "Item.text", ("Obligation", "required_place"): "Item.text"}
 
 
 def payload_of(cls: str, name: str) -> str:
@@ -100,6 +102,24 @@ def fill(data, cls: type[BaseModel], filled: set):
     return data
 
 
+def bind_quotes(data: Path) -> None:
+    """Every item's text is the same payload, but a quote must be whole clauses of its own item only, with a word
+    requiring publication: give each obligation's item a clause of its own and quote the item's whole text. The
+    payloads stay whole; a yearly obligation names no event, and a named place has hosts."""
+    listed = yaml.safe_load((data / "list.yaml").read_text(encoding="utf-8"))
+    obligations = yaml.safe_load((data / "obligations.yaml").read_text(encoding="utf-8"))
+    items = {str(i["number"]): i for p in listed["parts"] for g in p.get("groups", []) for i in g["items"]}
+    for ob in obligations["obligations"]:
+        item = items[ob["item"]]
+        item["text"] += f"，第{ob['item']}项予以公布"
+        ob["quote"] = item["text"]
+        ob.setdefault("required_hosts", ["www.yingkou.gov.cn"])
+        if ob["frequency"] == "yearly":
+            ob.pop("event", None)
+    for name, value in (("list.yaml", listed), ("obligations.yaml", obligations)):
+        (data / name).write_text(yaml.safe_dump(value, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
     CANARY.unlink(missing_ok=True)
@@ -109,10 +129,11 @@ def hostile_site(tmp_path_factory):
         path = project / "data" / file
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         if file.startswith("progress/"):
-            data["checks"] = [{"obligation": "info-disclosure-report", "checked_on": "2026-04-02"}]
+            data["searches"] = [{"obligation": "regulation-publication", "searched_on": "2026-04-02", "result": "not-found"}]
         if file == "list.yaml":
             data["parts"][0]["clauses"][0]["label"] = "（一）"
         path.write_text(yaml.safe_dump(fill(data, cls, filled), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    bind_quotes(project / "data")
     out = tmp_path_factory.mktemp("site")
     result = build(project, out)
     assert result.returncode == 0, result.stderr

@@ -36,10 +36,10 @@ CASES = [
      "items: []", "列表为空"),
     ("part-without-content", "list.yaml", "", "- label: 四\n  heading: 空的部分\n", "- label: 四", "既没有条款"),
     ("duplicate-key", "list.yaml", "jurisdiction: 营口市", "jurisdiction: 营口市\njurisdiction: 盘锦市", "jurisdiction: 盘锦市", "重复的键"),
-    ("yaml-anchor", "list.yaml", "issuer: 市委法治建设办", "issuer: &who 市委法治建设办\npublisher2: *who", "issuer: &who", "锚点"),
-    ("yaml-alias", "list.yaml", "issuer: 市委法治建设办", "issuer: *who", "issuer: *who", "别名"),
-    ("yaml-python-tag", "list.yaml", "issuer: 市委法治建设办", "issuer: !!python/object/apply:os.system [ls]", "issuer: !!python", "YAML"),
-    ("yaml-custom-tag", "list.yaml", "issuer: 市委法治建设办", "issuer: !secret 市委法治建设办", "issuer: !secret", "标签"),
+    ("yaml-anchor", "list.yaml", "byline: 市委法治建设办", "byline: &who 市委法治建设办\npublisher2: *who", "byline: &who", "锚点"),
+    ("yaml-alias", "list.yaml", "byline: 市委法治建设办", "byline: *who", "byline: *who", "别名"),
+    ("yaml-python-tag", "list.yaml", "byline: 市委法治建设办", "byline: !!python/object/apply:os.system [ls]", "byline: !!python", "YAML"),
+    ("yaml-custom-tag", "list.yaml", "byline: 市委法治建设办", "byline: !secret 市委法治建设办", "byline: !secret", "标签"),
     ("billion-laughs", "list.yaml", None, BILLION_LAUGHS, "a: &a", "锚点"),
     ("title-not-text", "list.yaml", "title: 营口", "title:\n  - 营口", "title:", "应为文本"),
     ("list-file-missing", "list.yaml", None, None, None, "缺少数据文件"),
@@ -62,14 +62,15 @@ CASES = [
     ("document-id-format", "documents.yaml", "id: rpt-2025", "id: Report 2025", "id: Report 2025", "标识格式"),
     ("document-url-missing", "documents.yaml", "    url: https://www.yingkou.gov.cn/001/001002/20260205/fa5942e1-670c-4546-861a-aeef23e5bc87.html\n",
      "", "- id: rpt-2025", "缺少必填字段"),
-    ("obligation-item-unknown", "obligations.yaml", 'item: "10"', 'item: "99"', 'item: "99"', "清单中没有第 99 项"),
+    ("obligation-item-unknown", "obligations.yaml", 'item: "9"', 'item: "99"', 'item: "99"', "清单中没有第 99 项"),
     ("obligation-quote-not-in-item", "obligations.yaml", "quote: 推动制定年度重大行政决策目录，并在市政府门户网站公布",
      "quote: 每年在市政府门户网站公布重大行政决策目录", "quote: 每年在", "原话"),
     ("obligation-quote-missing", "obligations.yaml", "    quote: 推动制定年度重大行政决策目录，并在市政府门户网站公布\n", "",
      "- id: decision-catalogue", "缺少必填字段"),
-    ("document-unconfirmed-without-reason", "documents.yaml", "    unconfirmed_reason: 发布日期取自网址路径，页面上未读到日期\n", "",
-     "unconfirmed: [published]", "没有写明原因"),
-    ("document-unconfirmed-unknown-field", "documents.yaml", "unconfirmed: [published]", "unconfirmed: [content]",
+    ("document-unconfirmed-without-reason", "documents.yaml",
+     "    unconfirmed_reason: 转载日期取自网址路径（/2024-10-30/），转载页面上未读到日期\n", "",
+     "unconfirmed: [repost_date]", "没有写明原因"),
+    ("document-unconfirmed-unknown-field", "documents.yaml", "unconfirmed: [repost_date]", "unconfirmed: [content]",
      "unconfirmed: [content]", "允许范围"),
     ("obligation-per-event-deadline", "obligations.yaml", "    frequency: per-event\n",
      "    frequency: per-event\n    deadline: {month: 1, day: 31, basis: 某规定}\n", "deadline: {month: 1", "逐件公开"),
@@ -97,10 +98,66 @@ CASES = [
     ("evidence-summary-empty", "progress/2025.yaml", "summary: 开展城市管理领域执法、涉企行政检查、行政机关履行法院生效裁判等专项法治督察（报告以“等”列举，未写明总数）。",
      "summary: '   '", "summary: '   '", "文本为空"),
     ("year-in-future", "progress/2099.yaml", None, "year: 2099\nitems: {}\n", "year: 2099", "尚未开始"),
-    ("check-obligation-unknown", "progress/2024.yaml", "year: 2024\n",
-     "year: 2024\nchecks:\n  - obligation: yearly-report\n    checked_on: 2026-11-01\n    checked_by: 编者\n    where_looked: 门户网站\n",
-     "obligation: yearly-report", "未知的公开义务"),
+    ("search-obligation-unknown", "progress/2024.yaml", "  - obligation: decision-catalogue\n",
+     "  - obligation: yearly-catalogue\n", "obligation: yearly-catalogue", "未知的公开义务"),
     ("narrative-item-unknown", "narratives/99.md", None, "# 补充\n", None, "清单中没有第 99 项"),
+    # issue 25.3: a quote binds only as whole clauses of its own item, with a word requiring publication
+    ("obligation-quote-requires-no-publication", "obligations.yaml",
+     '    item: "9"\n    what: 新制定、修改的政府规章予以公布\n    quote: 对新制定修改的政府规章，通过新闻媒体、市政府门户网站予以公布实施',
+     '    item: "10"\n    what: 新制定、修改的政府规章予以公布\n    quote: 推动各县区政府、市直各部门严格落实《政府信息公开条例》',
+     "quote: 推动各县区政府", "没有要求公开的词"),
+    ("obligation-quote-names-a-field-of-work", "obligations.yaml",
+     '    item: "9"\n    what: 新制定、修改的政府规章予以公布\n    quote: 对新制定修改的政府规章，通过新闻媒体、市政府门户网站予以公布实施',
+     '    item: "10"\n    what: 新制定、修改的政府规章予以公布\n    quote: 紧紧围绕全市中心工作和群众关切全面推进政务公开',
+     "quote: 紧紧围绕", "没有要求公开的词"),
+    ("obligation-quote-part-of-a-clause", "obligations.yaml", "quote: 推动制定年度重大行政决策目录，并在市政府门户网站公布",
+     "quote: 在市政府门户网站公布", "quote: 在市政府门户网站公布", "完整的分句"),
+    ("obligation-quote-a-comma", "obligations.yaml", "quote: 推动制定年度重大行政决策目录，并在市政府门户网站公布",
+     "quote: ，", "quote: ，", "完整的分句"),
+    ("obligation-place-not-in-quote", "obligations.yaml", "    required_place: 市政府门户网站\n    required_hosts: [www.yingkou.gov.cn, yingkou.gov.cn]\n    frequency: yearly\n    applies_from",
+     "    required_place: 市政府网站\n    required_hosts: [www.yingkou.gov.cn, yingkou.gov.cn]\n    frequency: yearly\n    applies_from",
+     "required_place: 市政府网站", "不在引文中"),
+    ("obligation-place-host-not-official", "obligations.yaml", "required_hosts: [www.yingkou.gov.cn, yingkou.gov.cn]",
+     "required_hosts: [www.yingkou-gov.com, yingkou.gov.cn]", "required_hosts: [www.yingkou-gov.com", "官方域名"),
+    ("obligation-per-event-without-event", "obligations.yaml", "    event: 新制定或修改的政府规章\n", "",
+     "- id: regulation-publication", "没有写 event"),
+    # issue 19.7 and 25.5a: a recorded search is a fact the data can support
+    ("search-in-the-future", "progress/2024.yaml", "searched_on: 2026-12-05", "searched_on: 2026-12-06",
+     "searched_on: 2026-12-06", "晚于参照日期"),
+    ("search-without-place", "progress/2024.yaml",
+     "    searched_on: 2026-12-05\n    where: 编者检索工具中存储的公开网页副本（各网站网页的存档，每页只存开头约1000字，按含义相近程度检索），"
+     "不是营口市政府门户网站本身，也没有使用门户网站的站内搜索或浏览其栏目；这种查找比直接查找 www.yingkou.gov.cn 弱\n",
+     "    searched_on: 2026-12-05\n", "  - obligation: annual-report", "缺少必填字段"),
+    ("search-found-without-document", "progress/2023.yaml", "    document: rpt-2023\n", "",
+     "  - obligation: annual-report", "没有写找到的文件"),
+    ("search-found-a-document-of-another-year", "progress/2023.yaml", "    document: rpt-2023\n", "    document: rpt-2025\n",
+     "document: rpt-2025", "不是履行"),
+    ("search-not-found-with-a-document", "progress/2025.yaml", "    result: not-found\n", "    result: not-found\n    document: rpt-2025\n",
+     "document: rpt-2025", "却写了找到的文件"),
+    ("search-not-found-before-the-deadline", "progress/2024.yaml", "searched_on: 2026-12-05", "searched_on: 2025-03-31",
+     "searched_on: 2025-03-31", "不晚于该义务 2024 年度的期限 2025-03-31"),
+    ("search-not-found-before-the-year-began", "progress/2025.yaml", "searched_on: 2026-12-05", "searched_on: 2024-12-31",
+     "searched_on: 2024-12-31", "早于 2025 年开始"),
+    # issue 25.5b: one page, registered twice under two spellings of its address
+    ("document-same-page-default-port", "documents.yaml", "", "\n  - id: open-tasks-again\n    title: 重复登记\n"
+     "    publisher: 某单位\n    published: 2023-09-25\n    url: http://GJJ.yingkou.gov.cn/shizfxxgkzd/4757.jhtml\n"
+     "    kind: disclosure-plan\n", "url: http://GJJ.yingkou.gov.cn", "实为同一网页"),
+    ("document-same-page-https-and-case", "documents.yaml", "", "\n  - id: report-again\n    title: 重复登记\n"
+     "    publisher: 某单位\n    published: 2026-02-05\n"
+     "    url: http://WWW.Yingkou.gov.cn:80/001/001002/20260205/fa5942e1-670c-4546-861a-aeef23e5bc87.html\n"
+     "    kind: annual-report\n", "url: http://WWW.Yingkou", "实为同一网页"),
+    ("document-same-page-trailing-slash-and-index", "documents.yaml", "", "\n  - id: column-a\n    title: 栏目\n"
+     "    publisher: 某单位\n    published: 2025-01-01\n    url: https://www.laobian.gov.cn/zt/fzzf\n    kind: consultation\n"
+     "  - id: column-b\n    title: 栏目\n    publisher: 某单位\n    published: 2025-01-01\n"
+     "    url: https://www.laobian.gov.cn/zt/fzzf/index.HTM\n    kind: consultation\n",
+     "url: https://www.laobian.gov.cn/zt/fzzf/index.HTM", "实为同一网页"),
+    ("document-same-page-written-alike", "documents.yaml", "", "\n  - id: column-a\n    title: 栏目\n"
+     "    publisher: 某单位\n    published: 2025-01-01\n    url: https://www.laobian.gov.cn/zt/fzzf/\n    kind: consultation\n"
+     "  - id: column-b\n    url: https://www.laobian.gov.cn/zt/fzzf/\n    title: 栏目\n    publisher: 某单位\n"
+     "    published: 2025-01-01\n    kind: consultation\n",
+     "url: https://www.laobian.gov.cn/zt/fzzf/\n    title", "重复"),
+    ("document-repost-date-before-original", "documents.yaml", "    repost_date: 2024-10-30\n", "    repost_date: 2023-10-30\n",
+     "repost_date: 2023-10-30", "早于原文发布日期"),
 ]
 
 
@@ -166,9 +223,8 @@ def test_all_problems_are_reported_in_one_run_sorted_by_file_and_line(tmp_path):
     apply(data, "list.yaml", "number: 17", "number: 16")
     apply(data, "documents.yaml", "kind: consultation", "kind: rumour")
     apply(data, "progress/2024.yaml", "mapping: direct", "mapping: sure")
-    apply(data, "progress/2025.yaml", "year: 2025\n", "year: 2025\nchecks:\n  - obligation: nope\n"
-          "    checked_on: 2026-11-01\n    checked_by: 编者\n    where_looked: 门户网站\n")
-    apply(data, "obligations.yaml", 'item: "10"', 'item: "99"')
+    apply(data, "progress/2025.yaml", "  - obligation: decision-catalogue\n", "  - obligation: nope\n")
+    apply(data, "obligations.yaml", 'item: "9"', 'item: "99"')
     apply(data, "site.yaml", "  - lnfz.cn", "  - lnfz.cn\nmedia: []")
     result = check(data)
     problems = [line for line in result.stderr.splitlines() if line.startswith("data/")]

@@ -16,7 +16,7 @@ from dutylist import deploy
 from dutylist.dataset import load_dataset
 from dutylist.sitecheck import check_site
 from dutylist.cli import main
-from helpers import ROOT
+from helpers import REFERENCE_DATE, ROOT
 
 ITEM_TEXT = "严格执行行政复议决定"
 REQUIRED = {"index.html": "清单", "duties/18/index.html": ITEM_TEXT}
@@ -183,7 +183,7 @@ def test_deploy_command_refuses_data_that_fails_check(tmp_path, site, capsys):
 
 def real_expected() -> dict[str, str]:
     """What the CLI expects of the real site: the list's title on the home page, each item's official text."""
-    dataset = load_dataset(ROOT / "data", dt.date(2026, 11, 27))
+    dataset = load_dataset(ROOT / "data", dt.date.fromisoformat(REFERENCE_DATE))
     return {"index.html": dataset.duty_list.title, "search/search_index.json": "",
             **{f"duties/{item.key}/index.html": item.text for item in dataset.duty_list.items}}
 

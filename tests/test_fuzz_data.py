@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from dutylist.dataset import load_dataset
 from dutylist.problems import DataError
-from helpers import ROOT
+from helpers import REFERENCE_DATE, ROOT
 
 FILES = ["list.yaml", "site.yaml", "documents.yaml", "obligations.yaml", "progress/2023.yaml"]
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 3000), st.text(max_size=20), st.dates(),
@@ -65,6 +65,6 @@ def test_check_never_crashes(tmp_path_factory, change):
     shutil.copytree(ROOT / "data", data, dirs_exist_ok=True)
     (data / file).write_text(text, encoding="utf-8")
     try:
-        load_dataset(data, dt.date(2026, 11, 27))
+        load_dataset(data, dt.date.fromisoformat(REFERENCE_DATE))
     except DataError as error:
         assert error.problems and all(p.file.startswith("data/") and p.line >= 1 for p in error.problems)

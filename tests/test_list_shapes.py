@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from dutylist.dataset import load_dataset
+from dutylist.model import Search
 from dutylist.problems import DataError
 from helpers import REFERENCE_DATE, ROOT, Page, build, copy_project
 
@@ -234,6 +235,9 @@ def _items(source: dict) -> list[dict]:
 def test_every_shape_shown_in_the_editors_guide_passes_check(tmp_path):
     guide = (ROOT / "EDITING.md").read_text(encoding="utf-8")
     examples = [block.split("```")[0] for block in guide.split("```yaml\n")[1:]]
+    searches = [yaml.safe_load(e)["searches"] for e in examples if "searches" in yaml.safe_load(e)]
+    assert searches and all(Search.model_validate(entry) for found in searches for entry in found)  # 记录查找
+    examples = [e for e in examples if "searches" not in yaml.safe_load(e)]
     assert len(examples) >= 4
     for n, example in enumerate(examples):
         data = tmp_path / str(n)

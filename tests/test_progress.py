@@ -37,7 +37,8 @@ def status_cells(item_page: Page, obligation_text: str) -> dict[int, str]:
     start = item_page.elements.index(block)
     years = [e for e in item_page.elements[start:] if e["tag"] == "a" and e["attrs"].get("href", "").startswith("#y")][:5]
     chips = [e for e in item_page.elements[start:] if e["tag"] == "span" and "dl-chip" in e["attrs"].get("class", "")][:5]
-    return {int(y["text"].rstrip("年")): c["text"].lstrip("✓!…?✗– ") for y, c in zip(years, chips)}
+    marks = "".join(s.mark for s in Status) + " "
+    return {int(y["text"].rstrip("年")): c["text"].lstrip(marks) for y, c in zip(years, chips)}
 
 
 def test_annual_reports_are_on_item_3_with_real_titles_dates_and_links(page):
@@ -45,8 +46,9 @@ def test_annual_reports_are_on_item_3_with_real_titles_dates_and_links(page):
     for title, date, url in REPORTS.values():
         link = [e for e in item.find_all("a", href=url)]
         assert any(e["text"] == title for e in link) and any(e["text"] == date for e in link)
-    assert status_cells(item, "法治政府建设情况报告") == {2022: "按时公开", 2023: "按时公开", 2024: "尚未收录",
-                                                      2025: "按时公开", 2026: "未到期"}
+    assert status_cells(item, "法治政府建设情况报告") == {
+        2022: "清单发布前", 2023: "按时公开 ◇未见于市政府门户网站", 2024: "已查未见（截至 2026-12-05）", 2025: "按时公开",
+        2026: "未到期"}
 
 
 @pytest.mark.parametrize("year", sorted(REPORTS))
@@ -54,18 +56,19 @@ def test_year_page_shows_its_annual_report(page, year):
     title, date, url = REPORTS[year]
     year_page = page(f"years/{year}/")
     assert any(e["text"] == title for e in year_page.find_all("a", href=url))
-    assert "按时公开" in year_page.text()
+    assert ("清单发布前" if year == 2022 else "按时公开") in year_page.find_all("p", cls="dl-report")[0]["text"]
 
 
-def test_2024_report_is_not_recorded_rather_than_unpublished(page):
-    assert "尚未收录" in page("years/2024/").find_all("p", cls="dl-report")[0]["text"]
-    text = page("years/2024/").text()
-    assert "尚未收录" in text and "未公开" not in text.replace("经核查未公开", "")
+def test_2024_report_shows_the_search_made_not_a_claim_that_it_was_never_published(page):
+    report = page("years/2024/").find_all("p", cls="dl-report")[0]["text"]
+    assert "已查未见（截至 2026-12-05，检索范围：编者检索工具中存储的公开网页副本" in report
+    assert "不是营口市政府门户网站本身" in report and "检索词：" in report
+    assert "未公开" not in page("years/2024/").text()
 
 
-def test_reference_date_alone_moves_2026_report_from_not_yet_due_to_not_recorded():
+def test_reference_date_alone_moves_2026_report_from_not_yet_due_to_not_searched():
     assert annual_report_status("2027-03-31", 2026) is Status.NOT_YET_DUE
-    assert annual_report_status("2027-04-01", 2026) is Status.NOT_RECORDED
+    assert annual_report_status("2027-04-01", 2026) is Status.NOT_SEARCHED
 
 
 def test_built_pages_state_the_reference_date(tmp_path):
@@ -73,7 +76,7 @@ def test_built_pages_state_the_reference_date(tmp_path):
     assert result.returncode == 0, result.stderr
     item = Page(tmp_path / "duties/3/index.html")
     assert "状态计算截至 2027-04-01" in item.text()
-    assert status_cells(item, "法治政府建设情况报告")[2026] == "尚未收录"
+    assert status_cells(item, "法治政府建设情况报告")[2026] == "尚未查找"
 
 
 def test_every_evidence_entry_cites_a_registered_document_with_url_and_date():
@@ -135,7 +138,7 @@ def test_new_year_scaffold_lists_every_item_empty(tmp_path):
     scaffold = yaml.safe_load((tmp_path / "data/progress/2026.yaml").read_text(encoding="utf-8"))
     assert scaffold["year"] == 2026 and list(scaffold["items"]) == list(range(1, 28))
     assert all(v == [] for v in scaffold["items"].values())
-    assert load_dataset(tmp_path / "data", dt.date(2026, 11, 27)).years[2026].items["18"] == []
+    assert load_dataset(tmp_path / "data", dt.date.fromisoformat(REFERENCE_DATE)).years[2026].items["18"] == []
 
 
 def test_not_applicable_years_show_the_reason(tmp_path):
@@ -147,5 +150,5 @@ def test_not_applicable_years_show_the_reason(tmp_path):
     assert build(project, tmp_path / "site").returncode == 0
     item = Page(tmp_path / "site/duties/9/index.html")
     cells = status_cells(item, "政府规章")
-    assert cells[2022] == cells[2023] == "不适用" and cells[2024] != "不适用"
+    assert cells[2022] == "清单发布前" and cells[2023] == "不适用" and cells[2024] != "不适用"
     assert "自2024年起适用：本项要求由清单提出" in item.text()
