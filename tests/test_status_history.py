@@ -70,7 +70,7 @@ def project(tmp_path_factory):
     before = (project / HISTORY).read_bytes()
     runs.again = dutylist(project, "history", reference_date="2026-04-01")
     runs.unchanged = (project / HISTORY).read_bytes() == before
-    runs.earlier = dutylist(project, "history", reference_date="2026-03-01")
+    runs.earlier = dutylist(project, "history", reference_date="2026-03-15")
     runs.still_unchanged = (project / HISTORY).read_bytes() == before
     return project, runs
 
@@ -107,7 +107,7 @@ def test_a_reference_date_across_a_deadline_adds_exactly_one_row_and_a_rerun_non
 def test_an_earlier_reference_date_is_refused(project):
     _, runs = project
     assert runs.earlier.returncode == 1 and runs.still_unchanged
-    assert "2026-03-01" in runs.earlier.stderr and "REFERENCE_DATE" in runs.earlier.stderr
+    assert "2026-03-15" in runs.earlier.stderr and "REFERENCE_DATE" in runs.earlier.stderr
 
 
 def test_history_works_with_any_status_names():
