@@ -33,7 +33,7 @@ def test_make_watch_archives_checks_and_commits_in_the_jobs_name(served, tmp_pat
     watch = subprocess.run(["make", "-s", "watch", f"VENV={venv}", f"BIN={bin_dir}", "-o", f"{venv}/.runtime"],
                            cwd=project, capture_output=True, text=True, env=CLEAN_ENV, timeout=300)
     assert watch.returncode == 0, watch.stdout + watch.stderr
-    assert "存档结束：新存 14 件，失败 0 件" in watch.stdout and "共 14 件：未变化 14 件" in watch.stdout
+    assert "存档结束：新存 15 件，失败 0 件" in watch.stdout and "共 15 件：未变化 15 件" in watch.stdout
     assert "存档已在本地提交，未推送" in watch.stdout
     # the watch commits archive/ and then data-history/ (the first status history), each in its job's name
     log = subprocess.run(["git", "log", "-1", "--format=%an <%ae>%n%(trailers:key=Archive-Job,valueonly)", "--stat",
