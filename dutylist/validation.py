@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ValidationError
 
+from .model import DOCUMENT_KINDS, UNCONFIRMED_FIELDS
 from .problems import Problem
 from .source import Sourced
+
+# Chinese names of the coded values an editor writes, shown beside each allowed value in a message
+VALUE_NAMES = {**DOCUMENT_KINDS, **UNCONFIRMED_FIELDS, "direct": "直接对应", "interpretation": "编者解读",
+               "yearly": "每年一次", "per-event": "逐件公开", "continuous": "全篇连续编号", "per_group": "每组重新编号"}
 
 # pydantic error type -> (what is wrong, what to do)
 MESSAGES = {
@@ -83,6 +90,11 @@ def _problem(source: Sourced, error: dict) -> Problem:
     context = error.get("ctx", {})
     if error["type"] == "string_too_long":
         message = message.format(max_length=context["max_length"])
-    expected = str(context.get("expected", "")).replace("' or '", "、").replace("', '", "、").strip("'")
-    fix = fix.format(expected=expected)
+    fix = fix.format(expected=_allowed(str(context.get("expected", ""))))
     return source.problem(path, message, fix)
+
+
+def _allowed(expected: str) -> str:
+    """pydantic's "'a', 'b' or 'c'" as "a（名称）、b（名称）、c（名称）"."""
+    values = re.findall(r"'([^']*)'", expected) or re.split(r", | or ", expected)
+    return "、".join(f"{v}（{VALUE_NAMES[v]}）" if v in VALUE_NAMES else v for v in values if v)
