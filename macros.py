@@ -200,8 +200,8 @@ def put_back_final_html(text: str, blocks: list[str], secret: str) -> str:
 # travels as finished HTML (`final_html`) and is put back after cleaning. The cleaned narrative is framed as 编者说明.
 _ALLOWED_TAGS = nh3.ALLOWED_TAGS - {"img"}   # an image could be loaded from another host
 _ALLOWED_ATTRIBUTES = {**nh3.ALLOWED_ATTRIBUTES, "*": {"id", "title", "lang"}}
-EDITORS_NOTE = ('<aside class="dl-editors-note" aria-label="编者说明">\n<p class="dl-editors-note-label">'
-                '<strong>编者说明</strong>　以下由本站编者撰写，不是清单原文，也不是根据数据生成的记录。</p>\n{}\n</aside>')
+EDITORS_NOTE = ('<section class="dl-editors-note" aria-label="编者说明">\n<p class="dl-editors-note-label">'
+                '<strong>编者说明</strong>　以下由本站编者撰写，不是清单原文，也不是根据数据生成的记录。</p>\n{}\n</section>')
 
 
 def safe_id(value: str) -> str:
