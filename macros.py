@@ -71,12 +71,19 @@ def on_files(files, config):
     theme's meta tags. No data text is ever part of what mkdocs-macros renders as a template.
     """
     dataset = _dataset(config)
-    history = build.data_history(dataset.data_dir)
+    try:
+        history = build.data_history(dataset.data_dir)
+    except build.FutureDateError as error:
+        raise PluginError(str(error)) from None
+    # a preview dates what the editor has changed and not committed by the files' own time, and says so
+    unsaved = build.uncommitted(dataset.data_dir) if build.preview else {}
+    history.update(unsaved)
     for page in pages.plan(dataset):
         if files.get_file_from_path(page.uri):
             raise PluginError(f"docs/{page.uri} 与自动生成的页面重名，请删除该文件（条目补充说明请放在 data/narratives/）")
         meta = {"title": str(escape(page.title)), "description": str(escape(page.description)),
-                "pub_date": page.pub_date, "updated": pages.last_changed(page, history), **page.variables}
+                "pub_date": page.pub_date, "updated": pages.last_changed(page, history),
+                "uncommitted": pages.shows_uncommitted(page, unsaved), **page.variables}
         if page.shows_list and dataset.duty_list.publisher:
             meta["content_source"] = dataset.duty_list.publisher
         if not page.searchable:

@@ -30,6 +30,8 @@ from pathlib import Path
 
 from mkdocs.exceptions import BuildError
 
+from dutylist import build
+
 logging.getLogger("mkdocs.plugins.mkdocs_macros").setLevel(logging.WARNING)
 log = logging.getLogger("mkdocs.hooks.preview")
 
@@ -61,6 +63,7 @@ _preview: _Preview | None = None   # made when `mkdocs serve` starts, so its fir
 def on_startup(command, dirty):
     global _preview
     if command == "serve":
+        build.preview = True   # pages date uncommitted data files by their own time, marked 未提交
         _stop_on_signals()
         _preview = _Preview()
         _serve_even_if_first_build_fails()
@@ -69,6 +72,7 @@ def on_startup(command, dirty):
 def on_serve(server, config, builder):
     global _preview
     _stop_on_signals()   # also for `mkdocs serve --clean`, whose startup event says "build"
+    build.preview = True
     preview = _preview = _preview or _Preview()
 
     def app(environ, start_response):
