@@ -22,13 +22,15 @@ import errno
 import html
 import logging
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
 from pathlib import Path
 
-from mkdocs.exceptions import BuildError
+import mkdocs.commands.build
+from mkdocs.exceptions import Abort, BuildError
 
 from dutylist import build
 
@@ -60,8 +62,20 @@ class _Preview:
 _preview: _Preview | None = None   # made when `mkdocs serve` starts, so its first build is reported too
 
 
+class _Abort(Abort):
+    """MkDocs' "Aborted with a BuildError!" / "Aborted with 2 warnings in strict mode!", in Chinese."""
+
+    def format_message(self) -> str:
+        if found := re.search(r"with (.+) in strict mode", self.message):
+            counts = "、".join(f"{n} 条{'警告' if kind.startswith('warning') else '错误'}"
+                              for n, kind in re.findall(r"(\d+) (\w+)", found[1]))
+            return f"网站未能生成：严格模式下出现 {counts}（见上），有任何警告都不发布 — 请按上面的提示改正后重新生成"
+        return "网站未能生成：问题见上 — 请按提示改正后重新生成（make check 列出同样的数据问题）"
+
+
 def on_startup(command, dirty):
     global _preview
+    mkdocs.commands.build.Abort = _Abort   # the name MkDocs' build raises, for this process
     if command == "serve":
         build.preview = True   # pages date uncommitted data files by their own time, marked 未提交
         _stop_on_signals()
@@ -93,7 +107,7 @@ def on_serve(server, config, builder):
     def server_bind():   # the port may have been taken during the first build
         try:
             bind()
-        except OSError as error:
+        except (OSError, OverflowError) as error:
             raise SystemExit(port_problem(*config.dev_addr, error)) from None
     server.server_bind = server_bind
     return server
@@ -135,6 +149,8 @@ def _reason(error: Exception) -> str:
 
 def _port_taken(host: str, port: int) -> str | None:
     """A Chinese message when the preview cannot listen on host:port, as its server would (SO_REUSEADDR)."""
+    if not 0 < port < 65536:
+        return port_problem(host, port, OSError(errno.EINVAL, "端口应在 1 到 65535 之间"))
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as error:
@@ -149,10 +165,10 @@ def _port_taken(host: str, port: int) -> str | None:
     return None
 
 
-def port_problem(host: str, port: int, error: OSError) -> str:
-    other = f"make serve SERVE_ADDR={host}:{port + 1 if port < 65535 else 8001}"
-    if error.errno != errno.EADDRINUSE:
-        return (f"预览无法在 {host}:{port} 上启动（{error.strerror or error}）。\n"
+def port_problem(host: str, port: int, error: Exception) -> str:
+    other = f"make serve SERVE_ADDR={host}:{port + 1 if 0 < port < 65535 else 8001}"
+    if getattr(error, "errno", None) != errno.EADDRINUSE:
+        return (f"预览无法在 {host}:{port} 上启动（{getattr(error, 'strerror', None) or error}）。\n"
                 f"请换一个地址或端口，如：{other}（地址写作 IP:端口，如 127.0.0.1:8001）")
     holder = listening_process(port)
     who = f"（占用它的是进程 {holder[0]}：{holder[1]}）" if holder else ""
