@@ -70,6 +70,7 @@ def test_a_fault_of_the_program_is_one_chinese_line(monkeypatch, capsys):
 
 def test_a_file_that_cannot_be_written_is_named(tmp_path, monkeypatch, capsys):
     data = shutil.copytree(ROOT / "data", tmp_path / "data")
+    monkeypatch.setenv("REFERENCE_DATE", "2026-12-05")   # December: the coming year may be prepared
 
     def refused(path, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(path))
