@@ -15,6 +15,7 @@ notice:
 # Stop with Ctrl-C or `kill PID`: server, search worker and temporary site folder all go.
 SERVE_ADDR ?= 127.0.0.1:8000
 serve: $(VENV)/.runtime notice
+	@printf '%s' '$(SERVE_ADDR)' | grep -Eq '^[^[:space:]:]+:[0-9]+$$' || { echo "SERVE_ADDR=$(SERVE_ADDR) 的写法不对：应写作 地址:端口，如 make serve SERVE_ADDR=127.0.0.1:8001" >&2; exit 2; }
 	$(BIN)/mkdocs serve -a $(SERVE_ADDR)
 
 # Statuses are computed as of today in China unless REFERENCE_DATE is given; file dates (sitemap) come from
@@ -104,3 +105,7 @@ $(VENV)/.runtime: requirements.txt pyproject.toml
 $(VENV)/.test: $(VENV)/.runtime requirements-test.txt
 	$(BIN)/pip install -q -r requirements-test.txt
 	touch $@
+
+# A target with no rule (a typo such as `make sever`): say so in Chinese, with the targets there are.
+.DEFAULT:
+	@echo "没有 make $@ 这个命令。编者常用：make serve（预览）、make check（检查数据）、make test；其余见 README.md" >&2; exit 2

@@ -71,12 +71,19 @@ def on_files(files, config):
     theme's meta tags. No data text is ever part of what mkdocs-macros renders as a template.
     """
     dataset = _dataset(config)
-    history = build.data_history(dataset.data_dir)
+    try:
+        history = build.data_history(dataset.data_dir)
+    except build.FutureDateError as error:
+        raise PluginError(str(error)) from None
+    # a preview dates what the editor has changed and not committed by the files' own time, and says so
+    unsaved = build.uncommitted(dataset.data_dir) if build.preview else {}
+    history.update(unsaved)
     for page in pages.plan(dataset):
         if files.get_file_from_path(page.uri):
             raise PluginError(f"docs/{page.uri} 与自动生成的页面重名，请删除该文件（条目补充说明请放在 data/narratives/）")
         meta = {"title": str(escape(page.title)), "description": str(escape(page.description)),
-                "pub_date": page.pub_date, "updated": pages.last_changed(page, history), **page.variables}
+                "pub_date": page.pub_date, "updated": pages.last_changed(page, history),
+                "uncommitted": pages.shows_uncommitted(page, unsaved), **page.variables}
         if page.shows_list and dataset.duty_list.publisher:
             meta["content_source"] = dataset.duty_list.publisher
         if not page.searchable:
@@ -171,15 +178,16 @@ def on_page_markdown(markdown, page, **kwargs):
 
 def on_page_content(html, page, config, files):
     page.title = Markup(page.dl_title)  # escaped already: the theme's `|e` must not escape it twice
+    # Narratives first: the list text their macros show is finished HTML, put back after they are cleaned
+    if f"<!--dl-narrative:{getattr(page, 'dl_secret', None)}-->" in html:
+        _safe_toc_ids(page.toc)
+        html = clean_narratives(html, page.dl_secret, _dataset(config).linkable_host)
     blocks = getattr(page, "final_html", None)
     if blocks:
         # Markdown links to anchors inside these blocks are still checked: register the blocks' ids
         page.present_anchor_ids |= {unescape(i) for block in blocks for i in _ID.findall(block)}
         html = put_back_final_html(html, blocks, page.dl_secret)
-    if f"<!--dl-narrative:{getattr(page, 'dl_secret', None)}-->" not in html:
-        return html
-    _safe_toc_ids(page.toc)
-    return clean_narratives(html, page.dl_secret, _dataset(config).linkable_host)
+    return html
 
 
 def put_back_final_html(text: str, blocks: list[str], secret: str) -> str:
@@ -193,10 +201,14 @@ def put_back_final_html(text: str, blocks: list[str], secret: str) -> str:
 # editor can write into a narrative to end the cleaned region early. (The secret travels on the page object:
 # mkdocs-macros loads this file as a module apart from the hook's.)
 
-# Headings keep their ids for the table of contents, our own `dl-` classes stay for quoted list text (render_item),
-# and links go only to the site itself or to allowed hosts, as `check` requires of the narrative's source.
+# Headings keep their ids for the table of contents, and links go only to the site itself or to allowed hosts, as
+# `check` requires of the narrative's source. No class at all: with the site's own classes a narrative could draw
+# status chips or list text that look generated. The list text its macros show (render_item…) is not cleaned: it
+# travels as finished HTML (`final_html`) and is put back after cleaning. The cleaned narrative is framed as 编者说明.
 _ALLOWED_TAGS = nh3.ALLOWED_TAGS - {"img"}   # an image could be loaded from another host
-_ALLOWED_ATTRIBUTES = {**nh3.ALLOWED_ATTRIBUTES, "*": {"class", "id", "title", "lang"}}
+_ALLOWED_ATTRIBUTES = {**nh3.ALLOWED_ATTRIBUTES, "*": {"id", "title", "lang"}}
+EDITORS_NOTE = ('<section class="dl-editors-note" aria-label="编者说明">\n<p class="dl-editors-note-label">'
+                '<strong>编者说明</strong>　以下由本站编者撰写，不是清单原文，也不是根据数据生成的记录。</p>\n{}\n</section>')
 
 
 def safe_id(value: str) -> str:
@@ -215,8 +227,6 @@ def _narrative_attribute(linkable_host):
     def keep(tag: str, attribute: str, value: str) -> str | None:
         if attribute == "id":
             return safe_id(value)
-        if attribute == "class":
-            return " ".join(c for c in value.split() if c.startswith("dl-")) or None
         if attribute in ("href", "src", "cite"):   # links MkDocs checked stay; other hosts go
             return value if narrative.link_problem(value, linkable_host, None) is None else None
         return value
@@ -228,12 +238,18 @@ def mark_narrative(markdown: str, secret: str) -> str:
 
 
 def clean_narratives(html: str, secret: str, linkable_host=lambda host: False) -> str:
-    """The page's HTML with each narrative region reduced to safe HTML: no script, style, event handler,
-    javascript:/data: link or link to another host."""
+    """The page's HTML with each narrative region reduced to safe HTML (no script, style, class, event handler,
+    javascript:/data: link or link to another host; every tag closed inside it) and framed as 编者说明."""
     region = re.compile(rf"<!--dl-narrative:{secret}-->(.*?)(?:<!--/dl-narrative:{secret}-->|\Z)", re.S)
-    return region.sub(lambda m: nh3.clean(m[1], tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
-                                          url_schemes={"http", "https", "mailto"},
-                                          attribute_filter=_narrative_attribute(linkable_host)), html)
+    block = re.compile(rf"<!--dl-html:{secret}:(\d+)-->")
+
+    def clean(match) -> str:
+        # the macros' placeholders cross the cleaner as private-use characters, which no editor can write
+        kept = block.sub(lambda m: f"\ue000{m[1]}\ue000", match[1])
+        cleaned = nh3.clean(kept, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
+                            url_schemes={"http", "https", "mailto"}, attribute_filter=_narrative_attribute(linkable_host))
+        return EDITORS_NOTE.format(re.sub("\ue000(\\d+)\ue000", lambda m: f"<!--dl-html:{secret}:{m[1]}-->", cleaned))
+    return region.sub(clean, html)
 
 
 # --- mkdocs-macros ------------------------------------------------------------------------------------
@@ -303,7 +319,9 @@ def define_env(env):
         """An editors' narrative as Markdown, marked to be cleaned after rendering."""
         if not source:
             return Markup("")
-        calls = {"render_item": render_item, "render_group": render_group, "render_list": render_list}
+        calls = {name: (lambda macro: lambda *args: _keep_final(env.page, str(macro(*args))))(macro)
+                 for name, macro in (("render_item", render_item), ("render_group", render_group),
+                                     ("render_list", render_list))}
         return Markup(mark_narrative(narrative.render(source, calls), page_secret(env.page)))
 
     @env.macro

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shlex
 import signal
 import sys
+import traceback
 from pathlib import Path
 
 import yaml
@@ -17,13 +19,74 @@ from .dataset import address_allowed, load_dataset, year_not_open
 from .problems import DataError
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, speaking Chinese: its help, and its errors as one line with what to do (never English usage)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs, add_help=False, formatter_class=_Formatter)
+        self._positionals.title, self._optionals.title = "参数", "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本说明并退出")
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}：{_argument_error(message)}\n用 {self.prog} --help 查看用法\n")
+
+
+# argparse's error messages (Python 3.11), in the editors' words
+_ARGUMENT_ERRORS = [
+    (r"argument 命令: invalid choice: '(.*)' \(choose from (.*)\)", "没有“{0}”这个命令；可用的命令：{1}"),
+    (r"argument (.+?): invalid choice: (.*) \(choose from (.*)\)", "{0} 的取值 {1} 不在允许范围内（可选：{2}）"),
+    (r"argument (.+?): invalid int value: (.*)", "{0} 应为整数，如 2027（收到 {1}）"),
+    (r"argument (.+?): invalid float value: (.*)", "{0} 应为数字（收到 {1}）"),
+    (r"argument (.+?): invalid (.+) value: (.*)", "{0} 的取值 {2} 无效"),
+    (r"argument (.+?): expected one argument", "{0} 后面缺少取值"),
+    (r"argument (.+?): expected at least one argument", "{0} 后面缺少取值"),
+    (r"argument (.+?): ignored explicit argument (.*)", "{0} 不带取值（收到 {1}）"),
+    (r"the following arguments are required: (.*)", "缺少{0}"),
+    (r"unrecognized arguments: (.*)", "无法识别的参数：{0}"),
+    (r"ambiguous option: (.*) could match (.*)", "选项 {0} 不明确，可能是 {1}"),
+]
+
+
+def _argument_error(message: str) -> str:
+    for pattern, chinese in _ARGUMENT_ERRORS:
+        if found := re.fullmatch(pattern, message):
+            return chinese.format(*(part.replace("', '", "、").strip("'") for part in found.groups()))
+    return f"命令行有误（{message}）"
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="dutylist", description="职责清单数据工具")
-    parser.add_argument("--data", type=Path, default=Path("data"), help="数据目录（默认 data）")
-    commands = parser.add_subparsers(dest="command", required=True)
+    """The command, with one Chinese line (never a traceback) for an interruption, a file it cannot read or write,
+    or a fault in the program itself."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("已中断，未完成的操作没有生效。", file=sys.stderr)
+        return 130
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        print(f"无法读写文件{where}（{error.strerror or error}）— 请检查该路径是否存在、是否有读写权限", file=sys.stderr)
+        return 1
+    except Exception as error:
+        if os.environ.get("DUTYLIST_DEBUG"):
+            raise
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        print(f"程序出错：{type(error).__name__}: {error}（{Path(frame.filename).name}:{frame.lineno}）— 这不是数据的问题，"
+              "请把这一行报告给维护者；设置环境变量 DUTYLIST_DEBUG=1 再运行可看到完整的出错经过", file=sys.stderr)
+        return 70
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = _Parser(prog="dutylist", description="职责清单数据工具")
+    parser.add_argument("--data", type=Path, default=Path("data"), metavar="目录", help="数据目录（默认 data）")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="命令", title="命令")
     commands.add_parser("check", help="检查全部数据，列出所有问题")
     new_year = commands.add_parser("new-year", help="新建某年度的进展文件，列出全部条目")
-    new_year.add_argument("year", type=int, help="年度，如 2027（每年 12 月起可准备下一年度）")
+    new_year.add_argument("year", type=int, metavar="年度", help="年度，如 2027（每年 12 月起可准备下一年度）")
     publish = commands.add_parser("deploy", help="把构建好的站点发布到网站根目录（本地路径或 user@host:/path）")
     publish.add_argument("--site", type=Path, default=Path("site"))
     publish.add_argument("--keep", type=int, default=5, help="保留的历史版本数")
@@ -56,11 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     for command in (publish, back):
         command.add_argument("--lock-wait", type=float, default=600, help="另一个发布正在进行时最多等待的秒数")
     rendering = commands.add_parser("render", help="把整个网站写成普通 Markdown 页面、导航和开放数据，可用不带钩子的 Material 等构建")
-    rendering.add_argument("out", type=Path, help="输出目录（不存在、为空或上次 render 生成的目录）")
+    rendering.add_argument("out", type=Path, metavar="输出目录", help="输出目录（不存在、为空或上次 render 生成的目录）")
     rendering.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help="网站配置文件（默认 mkdocs.yml）")
     args = parser.parse_args(argv)
     if args.command in ("rollback", "releases"):
         return _on_target(args, _rollback if args.command == "rollback" else _releases)
+    if not args.data.is_dir():
+        print(f"找不到数据目录 {args.data} — 请在项目根目录运行，或用 --data 指定数据目录", file=sys.stderr)
+        return 1
     if args.command == "archive" and args.prune:   # before loading: the stale ids are what makes loading fail
         return _prune(args.data)
     try:

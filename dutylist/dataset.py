@@ -19,7 +19,7 @@ from .inventory import take_inventory
 from .model import (CLAUSE_MARKS, DEADLINE_REQUIRED, DOCUMENT_KINDS, PUBLICATION_VERBS, Document, DutyList, Evidence,
                     Group, Item, Model, Obligation, Search, Site, YearProgress, address_key, host_of, idna_host,
                     requires_publication)
-from .problems import DataError, Problem
+from .problems import DataError, Problem, did_you_mean
 from .source import Sourced, read_text_file, read_yaml
 from .validation import validate
 
@@ -310,7 +310,7 @@ class References:
                     break
                 if ob not in obligations:
                     self.report("documents.yaml", (*path, "fulfils", k), f"未知的公开义务「{ob}」",
-                                "请使用 data/obligations.yaml 中已有的义务标识")
+                                did_you_mean(ob, obligations) + "请使用 data/obligations.yaml 中已有的义务标识")
                 elif obligations[ob].kind != doc.kind:
                     self.report("documents.yaml", (*path, "fulfils", k),
                                 f"义务「{ob}」须由“{DOCUMENT_KINDS[obligations[ob].kind]}”类文件履行，本文件是“{doc.kind_label}”",
@@ -362,7 +362,7 @@ class References:
             item = self.dataset.items_by_key.get(ob.item)
             if item is None:
                 self.report("obligations.yaml", ("obligations", n, "item"), f"清单中没有第 {ob.item} 项",
-                            "请填写清单中已有的条目编号")
+                            did_you_mean(ob.item, self.dataset.items_by_key) + "请填写清单中已有的条目编号")
             elif ob.quote not in item.text:
                 self.report("obligations.yaml", ("obligations", n, "quote"), f"引文不是第 {ob.item} 项原文中的原话",
                             f"请从 data/list.yaml 第 {ob.item} 项的 text 中逐字复制提出该公开要求的句子")
@@ -427,7 +427,8 @@ class References:
             self.report(file, ("year",), *problem)
         for key, entries in progress.items.items():
             if key not in self.dataset.items_by_key:
-                self.report(file, ("items", key), f"清单中没有第 {key} 项", "请填写清单中已有的条目编号")
+                self.report(file, ("items", key), f"清单中没有第 {key} 项",
+                            did_you_mean(key, self.dataset.items_by_key) + "请填写清单中已有的条目编号")
             for n, entry in enumerate(entries):
                 self.evidence(file, ("items", key, n), entry, progress.year)
                 if entry in entries[:n]:
@@ -444,7 +445,8 @@ class References:
         if obligation is None:
             if self.obligations_known:
                 self.report(file, (*path, "obligation"), f"未知的公开义务「{search.obligation}」",
-                            "请使用 data/obligations.yaml 中已有的义务标识")
+                            did_you_mean(search.obligation, [o.id for o in self.dataset.obligations])
+                            + "请使用 data/obligations.yaml 中已有的义务标识")
             return
         if search.result == "not-found":
             if search.document:
@@ -470,7 +472,8 @@ class References:
         doc = self.dataset.documents_by_id.get(search.document)
         if doc is None:
             self.report(file, (*path, "document"), f"未知的文件「{search.document}」",
-                        "请先在 data/documents.yaml 中登记该文件，再引用其标识")
+                        did_you_mean(search.document, self.dataset.documents_by_id)
+                        + "请先在 data/documents.yaml 中登记该文件，再引用其标识")
         elif obligation.id not in doc.fulfils or doc.year_covered != year:
             self.report(file, (*path, "document"), f"文件 {doc.id} 不是履行「{obligation.id}」{year} 年度义务的文件"
                         f"（它的 fulfils 没有该义务，或 year_covered 不是 {year}）",
@@ -485,7 +488,8 @@ class References:
         doc = self.dataset.documents_by_id.get(entry.document)
         if doc is None:
             self.report(file, (*path, "document"), f"未知的文件「{entry.document}」",
-                        "请先在 data/documents.yaml 中登记该文件，再引用其标识")
+                        did_you_mean(entry.document, self.dataset.documents_by_id)
+                        + "请先在 data/documents.yaml 中登记该文件，再引用其标识")
         elif doc.published.year < year:
             self.report(file, (*path, "document"), f"文件 {doc.id} 发布于 {doc.published}，早于本年度 {year}",
                         "请把该证据移到文件所报告的年度")
@@ -496,7 +500,8 @@ class References:
         for key, source in self.dataset.narratives.items():
             shown = f"data/narratives/{key}.md"
             if key not in keys:
-                self.problems.append(Problem(shown, 1, 1, "", f"清单中没有第 {key} 项", "请把文件名改为已有的条目编号，如 18.md"))
+                self.problems.append(Problem(shown, 1, 1, "", f"清单中没有第 {key} 项",
+                                             did_you_mean(key, keys) + "请把文件名改为已有的条目编号，如 18.md"))
             self.problems.extend(narrative.problems(shown, source, keys, groups, self.dataset.linkable_host, local))
         if self.dataset.about:  # on the about page: links to official hosts only
             self.problems.extend(narrative.problems("data/about.md", self.dataset.about, keys, groups,

@@ -357,6 +357,7 @@ DOCUMENT_KINDS = {
     "disclosure-plan": "政务公开工作安排",
     "policy-interpretation": "政策解读",
     "news-report": "新闻报道",
+    "other": "其他公开文件",   # a 通报, a notice: whatever fits no kind above
 }
 DocumentKind = Literal[tuple(DOCUMENT_KINDS)]
 

@@ -22,7 +22,7 @@ from jinja2.exceptions import TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .model import http_url
-from .problems import Problem
+from .problems import Problem, did_you_mean
 
 CALLS = {"render_item": 1, "render_group": 1, "render_list": 0}   # name -> number of arguments
 MAX_BRACKETS = 300   # Python-Markdown's link parsing slows down as the square of nested "[": 100 KB of them hang a build
@@ -93,6 +93,11 @@ _HERE = "https://site.invalid/duties/0/"
 _URL_ATTRIBUTES = {"href", "src", "action", "formaction", "cite", "poster", "data", "srcset", "background"}
 
 
+# Written after the narrative when it is checked, as the rest of a page follows it in the build: a raw HTML block
+# left open (`<div>` without `</div>`) would take in everything after it, and this paragraph with it.
+_AFTER = "dl-after-the-narrative"
+
+
 class _Targets(HTMLParser):
     def __init__(self):
         super().__init__()
@@ -104,9 +109,46 @@ class _Targets(HTMLParser):
 
 def link_targets(markdown_text: str) -> list[str]:
     """Every URL the narrative's HTML would carry. RecursionError when Markdown cannot read it (nesting)."""
+    return _rendered(markdown_text)[0]
+
+
+def _rendered(markdown_text: str) -> tuple[list[str], bool]:
+    """The URLs in the narrative's HTML, and whether it leaves a raw HTML block open (it would swallow the page)."""
+    html = _with_less_room(markdown.markdown, f"{markdown_text}\n\n{_AFTER}\n", extensions=MARKDOWN_EXTENSIONS)
     parser = _Targets()
-    parser.feed(_with_less_room(markdown.markdown, markdown_text, extensions=MARKDOWN_EXTENSIONS))
-    return parser.found
+    parser.feed(html)
+    return parser.found, f"<p>{_AFTER}</p>" not in html
+
+
+class _OpenBlocks(HTMLParser):
+    """Block-level HTML tags opened in the narrative's source and not closed, with their lines."""
+
+    BLOCKS = frozenset(markdown.Markdown().block_level_elements)
+
+    def __init__(self):
+        super().__init__()
+        self.open: list[tuple[str, int]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS and tag not in ("hr",):
+            self.open.append((tag, self.getpos()[0]))
+
+    def handle_endtag(self, tag):
+        for n in range(len(self.open) - 1, -1, -1):
+            if self.open[n][0] == tag:
+                del self.open[n:]
+                break
+
+
+def _unclosed(shown_as: str, source: str) -> Problem:
+    parser = _OpenBlocks()
+    parser.feed(source)
+    if parser.open:
+        tag, line = parser.open[0]
+        return Problem(shown_as, line, 1, "", f"此处的 <{tag}> 没有对应的 </{tag}>，网页上它之后的内容都会被吞进去",
+                       f"请在这段内容之后补上 </{tag}>，或删除这个 <{tag}>")
+    return Problem(shown_as, 1, 1, "", "文中有没有结束的 HTML（如 <div> 缺少 </div>，或 <!-- 缺少 -->），网页上其后的内容都会被吞进去",
+                   "请补上结束标签，或删除这段 HTML，只用 Markdown")
 
 
 def _with_less_room(function, *args, **kwargs):
@@ -156,15 +198,18 @@ def problems(shown_as: str, source: str, item_keys: set[str], group_count: int,
     """What is wrong with a narrative, with its line: the build would fail on the same things."""
     if source.count("[") > MAX_BRACKETS:
         return [Problem(shown_as, 1, 1, "", f"方括号“[”超过 {MAX_BRACKETS} 个", "补充说明只需少量链接；请删减")]
-    try:
-        pieces = parse(source)
-    except NarrativeError as error:
-        return [Problem(shown_as, error.line, 1, "", error.message, error.fix)]
     found = []
     try:
-        targets = link_targets(_joined(pieces, {name: lambda *args: "" for name in CALLS}))
+        pieces = parse(source)
+    except NarrativeError as error:   # its links are still checked, in the text as written
+        found.append(Problem(shown_as, error.line, 1, "", error.message, error.fix))
+        pieces = [source]
+    try:
+        targets, swallows = _rendered(_joined(pieces, {name: lambda *args: "" for name in CALLS}))
+        if swallows:
+            found.append(_unclosed(shown_as, source))
     except RecursionError:
-        return [Problem(shown_as, 1, 1, "", "Markdown 嵌套过深，无法生成网页", "请减少嵌套的列表、引用或强调符号")]
+        return [*found, Problem(shown_as, 1, 1, "", "Markdown 嵌套过深，无法生成网页", "请减少嵌套的列表、引用或强调符号")]
     for target in dict.fromkeys(targets):
         if (why := link_problem(target, allowed_host, local)) is not None:
             line = source.count("\n", 0, max(source.find(target), 0)) + 1
@@ -172,7 +217,8 @@ def problems(shown_as: str, source: str, item_keys: set[str], group_count: int,
                                  "请改用官方网站上的网址，或写成 18.md 链接到第18项"))
     for call in (p for p in pieces if isinstance(p, Call)):
         if call.name == "render_item" and call.argument not in item_keys:
-            found.append(Problem(shown_as, call.line, 1, "", f"清单中没有第 {call.argument} 项", "请填写已有的条目编号"))
+            found.append(Problem(shown_as, call.line, 1, "", f"清单中没有第 {call.argument} 项",
+                                 did_you_mean(call.argument, item_keys) + "请填写已有的条目编号"))
         if call.name == "render_group" and not (call.argument.isdecimal() and 1 <= int(call.argument) <= group_count):
             found.append(Problem(shown_as, call.line, 1, "", f"清单中没有第 {call.argument} 组",
                                  f"请填写 1 到 {group_count} 之间的分组序号"))

@@ -76,6 +76,14 @@ def _item_entries(items) -> list[dict]:
 
 def last_changed(page: Page, history: dict) -> str:
     """The newest commit date among the page's data files ("progress/" means every file in it)."""
-    dates = [day for path, day in history.items() if any(path == s or (s.endswith("/") and path.startswith(s))
-                                                         for s in page.sources)]
+    dates = [day for path, day in history.items() if _shows(page, path)]
     return max(dates).isoformat() if dates else ""
+
+
+def _shows(page: Page, path: str) -> bool:
+    return any(path == s or (s.endswith("/") and path.startswith(s)) for s in page.sources)
+
+
+def shows_uncommitted(page: Page, uncommitted: dict) -> bool:
+    """Whether one of the page's data files has changes not yet committed (a preview only)."""
+    return any(_shows(page, path) for path in uncommitted)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -30,6 +32,12 @@ def _visible(text: str) -> str:
     """Text safe to print on a terminal or in a CI log: an editor's control or bidi character is shown as its
     code point, never sent (it could recolour, hide or reorder the report)."""
     return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) in INVISIBLE_CATEGORIES else c for c in text)
+
+
+def did_you_mean(value: str, known: Iterable[str]) -> str:
+    """"是否应为「rpt-2024」？" naming the registered values nearest to a mistyped one; "" when none is near."""
+    near = difflib.get_close_matches(str(value), [str(k) for k in known], n=3, cutoff=0.6)
+    return f"是否应为{'或'.join(f'「{k}」' for k in near)}？" if near else ""
 
 
 class DataError(Exception):

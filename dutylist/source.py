@@ -21,18 +21,6 @@ from .problems import INVISIBLE_CATEGORIES, DataError, Problem
 
 Path_ = tuple[str | int, ...]
 
-# PyYAML's explanations, in the editors' language; an unlisted one is shown as PyYAML words it
-YAML_PROBLEMS = {
-    "found unexpected end of stream": "文件在引号或括号闭合之前就结束了",
-    "that cannot start any token": "该处有不能出现的字符（如 Tab 制表符、@ 或 `）",
-    "mapping values are not allowed here": "此处不能出现“: ”（文本中含冒号时请整段加引号）",
-    "expected <block end>": "缩进不一致",
-    "could not find expected ':'": "缺少冒号",
-    "expected ',' or ']'": "方括号 [ ] 未正确闭合",
-    "expected ',' or '}'": "花括号 { } 未正确闭合",
-    "found duplicate anchor": "锚点重复",
-}
-
 # Limits: an editor's file is a few hundred lines; anything far larger is a mistake or an attack
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_TEXT_CHARS = 5000
@@ -48,6 +36,9 @@ class Sourced:
     file: str
     data: Any
     marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # Keys of one-line { } mappings that are pieces of text split at a half-width comma or colon
+    # (`{text: 甲,乙}` reads as text: 甲 and a key 乙): never a field to delete
+    split_text: set[Path_] = field(default_factory=set)
 
     def mark(self, path: Path_) -> tuple[int, int]:
         """Position of the longest prefix of `path` that exists in the file."""
@@ -173,11 +164,7 @@ def read_yaml(path: Path, shown_as: str) -> Sourced:
         fix = "请减少缩进层级，按编者指南的格式书写" if "嵌套" in error.problem else "请把重复的内容直接写出来，不用 & 和 *"
         raise DataError([Problem(shown_as, mark.line + 1, mark.column + 1, "", error.problem, fix)])
     except yaml.MarkedYAMLError as error:
-        # where the construct began (an opening quote, a mapping) is what the editor must look at
-        mark = error.context_mark or error.problem_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise DataError([Problem(shown_as, line, column, "", f"YAML 格式错误：{_explain(error.problem)}",
-                                 "请检查该行的缩进（只用空格）、冒号和引号是否成对；文本含冒号等符号时请加引号")])
+        raise DataError([syntax_problem(shown_as, text, error)]) from None
     source = Sourced(shown_as, None)
     problems: list[Problem] = []
     if root is not None:
@@ -187,9 +174,130 @@ def read_yaml(path: Path, shown_as: str) -> Sourced:
     return source
 
 
-def _explain(problem: str | None) -> str:
-    return next((chinese for english, chinese in YAML_PROBLEMS.items() if english in (problem or "")),
-                problem or "无法解析")
+# --- libyaml's syntax errors, in the editors' words, at the line to change ---------------------------------------
+
+QUOTE_TEXT = "请把这段文字整段加上半角引号，如 text: \"……\"（文字里已有半角双引号时改用单引号 '……'）"
+ALIGN = "请让此行与同一层的其他字段左端对齐（只用空格缩进，不用 Tab）"
+
+
+def syntax_problem(shown_as: str, text: str, error: yaml.MarkedYAMLError) -> Problem:
+    """One of libyaml's errors as what is wrong and what to do, at the line the editor must change: libyaml
+    names the point where it gave up, which is sometimes that line (a tab) and sometimes a later one (an
+    unclosed quote is noticed at the end of the file)."""
+    problem, context = error.problem or "", error.context or ""
+    at = error.problem_mark
+    start = error.context_mark or at
+    for words, explain in _SYNTAX:
+        if words in problem:
+            mark, message, fix = explain(text, at, start, context)
+            break
+    else:
+        mark, message, fix = at, f"无法解析（解析器提示：{problem or context}）", \
+            "请检查该行的缩进（只用空格）、冒号和引号是否成对；文本含冒号等符号时请加引号"
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Problem(shown_as, line, column, "", f"YAML 格式错误：{message}", fix)
+
+
+def _line_of(text: str, mark) -> str:
+    lines = text.splitlines()
+    return lines[mark.line] if mark and mark.line < len(lines) else ""
+
+
+def _tab(text, at, start, context):
+    return at, "此行用 Tab 制表符缩进", "YAML 只能用空格缩进：请把此行开头的 Tab 换成空格，与同一层的字段对齐"
+
+
+def _cannot_start(text, at, start, context):
+    char = _line_of(text, at)[at.column:at.column + 1]
+    if char == "\t":
+        return _tab(text, at, start, context)
+    return at, f"值不能以“{char}”开头", QUOTE_TEXT
+
+
+def _colon_in_text(text, at, start, context):
+    before = _line_of(text, at)[:at.column]
+    if ": " in before:
+        return at, "此行的文字中有半角冒号加空格“: ”，被当成了又一个“字段: 值”", QUOTE_TEXT
+    return at, "此行不能出现“字段: 值”：多半是它比上一行多缩进了，或上一行冒号后缺少空格", ALIGN
+
+
+def _no_key(text, at, start, context):
+    line = _line_of(text, at)
+    if at.column > len(line) - len(line.lstrip()):   # inside the line: something follows a closed quote or bracket
+        return at, "引号或括号已经结束，后面还有文字", \
+            "请把整段文字放在一对引号之内；文字中要用引号时请用中文引号“”"
+    return at, "此行的缩进与同一层的其他字段对不齐", ALIGN
+
+
+def _no_dash(text, at, start, context):
+    return at, "此行在列表里，但缺少开头的“- ”，或缩进与上一项的字段对不齐", \
+        "列表的新一项请以“- ”开头；属于上一项的字段，请与上一项的字段左端对齐"
+
+
+def _no_colon(text, at, start, context):
+    if "：" in _line_of(text, start):
+        return start, "此行字段名后用的是全角冒号“：”", "请改为半角冒号加空格“: ”（字段名后的冒号必须是半角）"
+    return start, "此行缺少冒号：字段名后应有半角冒号加空格“: ”", \
+        "请在字段名后加上“: ”；如果这是上一行文字的续行，请把那段文字加引号"
+
+
+def _unclosed_quote(text, at, start, context):
+    if "quoted scalar" in context:
+        return start, "此处的引号没有闭合（直到文件末尾都没有找到另一半）", \
+            "请在这段文字末尾补上同样的引号；文字中要用引号时请用中文引号“”"
+    return at, "文件在引号或括号闭合之前就结束了", "请补上缺少的引号或括号"
+
+
+def _unclosed_flow(text, at, start, context):
+    brackets = "方括号 [ ]" if "sequence" in context else "花括号 { }"
+    later = f"（第 {at.line + 1} 行出错）" if at.line != start.line else ""
+    return start, f"从此处开始的{brackets} 没有闭合，或其中的文字含有半角逗号、冒号{later}", \
+        "请改为每个字段一行的写法（见编者指南），或把文字整段加上引号；一行内的写法只适合不含标点的短值"
+
+
+def _after_block_indicator(text, at, start, context):
+    return start, "“|”或“>”之后不能在同一行接着写文字", QUOTE_TEXT
+
+
+def _dash_after_key(text, at, start, context):
+    return at, "“- ”不能写在冒号之后的同一行", "列表的每一项请另起一行，以“- ”开头并比字段名多缩进两格；文字以“-”开头时请加引号"
+
+
+def _second_document(text, at, start, context):
+    return at, "文件中出现了分隔行“---”或“...”，每个文件只能有一份数据", "请删除这一行（及其后重复的内容）"
+
+
+def _escape(text, at, start, context):
+    return at, "双引号中的反斜杠“\\”之后是无法识别的字符", "请改用单引号把文字括起来，或删除反斜杠"
+
+
+def _anchor_name(text, at, start, context):
+    return start, "“&”或“*”在 YAML 中有特殊含义（本站不支持锚点和别名）", QUOTE_TEXT
+
+
+def _directive(text, at, start, context):
+    return start, "以“%”开头的行是 YAML 指令", "文字以 % 开头时请加引号"
+
+
+# (words of libyaml's message, its explanation), first match wins
+_SYNTAX = [
+    ("found a tab character", _tab),
+    ("cannot start any token", _cannot_start),
+    ("did not find expected node content", _cannot_start),
+    ("mapping values are not allowed", _colon_in_text),
+    ("did not find expected key", _no_key),
+    ("did not find expected '-' indicator", _no_dash),
+    ("could not find expected ':'", _no_colon),
+    ("found unexpected end of stream", _unclosed_quote),
+    ("did not find expected ',' or", _unclosed_flow),
+    ("did not find expected comment or line break", _after_block_indicator),
+    ("block sequence entries are not allowed", _dash_after_key),
+    ("but found another document", _second_document),
+    ("did not find expected <document start>", _second_document),
+    ("found unknown escape character", _escape),
+    ("did not find expected alphabetic or numeric character", _anchor_name),
+    ("directive", _directive),
+]
 
 
 def _build(node: yaml.Node, path: Path_, source: Sourced, problems: list[Problem]) -> Any:
@@ -232,5 +340,7 @@ def _build_mapping(node, path, source, problems) -> dict:
             problems.append(source.problem(child, f"重复的键「{key}」，后一个会覆盖前一个", "请删除或合并重复的键"))
             continue
         source.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        if node.flow_style and (not key.isascii() or value_node.start_mark.index == value_node.end_mark.index):
+            source.split_text.add(child)   # field names are ASCII, and a field is written with a value
         result[key] = _build(value_node, child, source, problems)
     return result

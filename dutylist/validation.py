@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ValidationError
 
+from .model import DOCUMENT_KINDS, UNCONFIRMED_FIELDS
 from .problems import Problem
 from .source import Sourced
+
+# Chinese names of the coded values an editor writes, shown beside each allowed value in a message
+VALUE_NAMES = {**DOCUMENT_KINDS, **UNCONFIRMED_FIELDS, "direct": "直接对应", "interpretation": "编者解读",
+               "yearly": "每年一次", "per-event": "逐件公开", "continuous": "全篇连续编号", "per_group": "每组重新编号"}
 
 # pydantic error type -> (what is wrong, what to do)
 MESSAGES = {
@@ -47,19 +54,47 @@ def validate(model: type[BaseModel], source: Sourced, problems: list[Problem]) -
     try:
         return model.model_validate(source.data)
     except ValidationError as error:
-        problems.extend(_problem(source, e) for e in error.errors(include_url=False))
+        split: dict[tuple, list[str]] = {}   # one-line mapping -> pieces of its text taken for field names
+        for e in error.errors(include_url=False):
+            path = _path(e)
+            if e["type"] in UNKNOWN_FIELD and path in source.split_text:
+                split.setdefault(path[:-1], []).append(str(path[-1]))
+            else:
+                problems.append(_problem(source, e))
+        problems.extend(source.problem(mapping, SPLIT_TEXT % "」「".join(_short(p) for p in pieces), SPLIT_TEXT_FIX)
+                        for mapping, pieces in split.items())
         return None
 
 
-def _problem(source: Sourced, error: dict) -> Problem:
+UNKNOWN_FIELD = ("extra_forbidden", "unexpected_keyword_argument")
+SPLIT_TEXT = ("一行写成的 { } 中，文字含有半角逗号“,”或冒号“:”，在那里被拆开了：「%s」是被拆下的文字，"
+              "被当成了字段名")
+SPLIT_TEXT_FIX = ("请把整段文字加上半角引号（如 text: \"……\"），或把这一项改为每个字段各占一行的写法（见编者指南）；"
+                  "这些是原文，不要删除")
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
+def _path(error: dict) -> tuple:
     # pydantic adds union/literal branch names to loc; keep only real keys and indexes
-    path = tuple(p for p in error["loc"] if isinstance(p, int) or not str(p).startswith(("function-", "literal[")))
+    return tuple(p for p in error["loc"] if isinstance(p, int) or not str(p).startswith(("function-", "literal[")))
+
+
+def _problem(source: Sourced, error: dict) -> Problem:
+    path = _path(error)
     message, fix = MESSAGES.get(error["type"], (error["msg"], "请按编者指南改正"))
     if error["type"] == "value_error":
         message, fix = str(error["ctx"]["error"]), "请改正该值"
     context = error.get("ctx", {})
     if error["type"] == "string_too_long":
         message = message.format(max_length=context["max_length"])
-    expected = str(context.get("expected", "")).replace("' or '", "、").replace("', '", "、").strip("'")
-    fix = fix.format(expected=expected)
+    fix = fix.format(expected=_allowed(str(context.get("expected", ""))))
     return source.problem(path, message, fix)
+
+
+def _allowed(expected: str) -> str:
+    """pydantic's "'a', 'b' or 'c'" as "a（名称）、b（名称）、c（名称）"."""
+    values = re.findall(r"'([^']*)'", expected) or re.split(r", | or ", expected)
+    return "、".join(f"{v}（{VALUE_NAMES[v]}）" if v in VALUE_NAMES else v for v in values if v)
