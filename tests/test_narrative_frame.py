@@ -10,7 +10,7 @@ import pytest
 
 from dutylist.dataset import load_dataset
 from dutylist.problems import DataError
-from helpers import ROOT, Page, build, copy_project
+from helpers import REFERENCE_DATE, ROOT, Page, build, copy_project
 
 FIXTURE = ROOT / "tests/fixtures/party-government/data"
 CHIP = '<span class="dl-chip dl-on-time"><span class="dl-mark" aria-hidden="true">✓</span>按时公开</span>'
@@ -103,7 +103,7 @@ def test_an_unclosed_block_is_refused_at_its_line_in_its_file(tmp_path, file):
     (data / file).parent.mkdir(exist_ok=True)
     (data / file).write_text("录入说明。\n\n<div>\n\n以下照录。\n", encoding="utf-8")
     with pytest.raises(DataError) as raised:
-        load_dataset(data, dt.date(2026, 11, 27))
+        load_dataset(data, dt.date.fromisoformat(REFERENCE_DATE))
     (found,) = [str(p) for p in raised.value.problems]
     assert found.startswith(f"data/{file}:3:") and "<div>" in found and "</div>" in found, found
 
