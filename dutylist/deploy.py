@@ -390,7 +390,9 @@ class _Waiting:
 
     def report(self, holder: str) -> None:
         now = time.monotonic()
-        holder = holder.strip() or "未知"
+        if not holder.strip() and now - self.started < 1:
+            return  # the holder has the lock but has not written its name yet: say who, not "未知"
+        holder = _shown(holder)
         if self.next is None:
             line = f"另一个发布或回退正在进行（{holder}），等待它结束（最多 {self.wait:g} 秒）……"
         elif now >= self.next:
@@ -401,9 +403,13 @@ class _Waiting:
         print(line, file=sys.stderr, flush=True)
 
 
+def _shown(holder: str) -> str:
+    """The lock's holder as read from the target, one printable line."""
+    return "".join(c if c.isprintable() else " " for c in holder.strip())[:300] or "未知"
+
+
 def _busy(holder: str, wait: float) -> DeployError:
-    return DeployError(f"另一个发布或回退正在进行（{holder.strip() or '未知'}），等待 {wait:g} 秒后仍未结束；"
-                       "请稍后再试")
+    return DeployError(f"另一个发布或回退正在进行（{_shown(holder)}），等待 {wait:g} 秒后仍未结束；请稍后再试")
 
 
 @contextmanager

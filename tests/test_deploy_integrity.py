@@ -1,6 +1,7 @@
 """Release ids never collide, a waiting deploy says why, FORCE=1 reaches --force, only what a release's manifest
 lists goes live (no link in site/ or in a release), and the log is reconciled with `current` after a killed switch."""
 
+import fcntl
 import json
 import os
 import select
@@ -81,6 +82,22 @@ def test_while_waiting_the_holder_is_repeated_every_interval_then_named_when_giv
     repeated = lines[1:]
     assert 2 <= len(repeated) <= 4 and all(line.startswith("仍在等待，已等 ") and f"pid {os.getpid()}" in line
                                            for line in repeated), lines
+
+
+def test_the_holder_is_shown_as_one_printable_line(tmp_path, capsys):
+    """The lock file is read from the target: a control sequence in it never reaches the operator's terminal."""
+    web = tmp_path / "web"
+    web.mkdir()
+    with open(web / deploy.LOCK_FILE, "w", encoding="utf-8") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        held.write("job-9\x1b[2J\nsecond line 自 2026-11-28 10:00:00 UTC\n")
+        held.flush()
+        with pytest.raises(deploy.DeployError) as error:
+            deploy.deploy(make_site(tmp_path / "a", 2), deploy.Target.parse(str(web)), REQUIRED, lock_wait=1.2)
+    printed = capsys.readouterr().err
+    for text in (str(error.value), printed):
+        assert "job-9 [2J second line 自 2026-11-28 10:00:00 UTC" in text and "\x1b" not in text
+    assert len(printed.splitlines()) == 1
 
 
 # --- FORCE=1 --------------------------------------------------------------------------------------------------
