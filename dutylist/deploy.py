@@ -4,7 +4,8 @@ Layout on the target (a local folder or `user@host:/path` over SSH):
     releases/<id>/       one folder per release, with its own `.release-manifest` (sha256sum format)
     releases/.incoming-* an upload in progress; never served, removed on failure or by the next deploy
     current -> releases/<id>   the symlink the web server serves, switched with one rename
-    releases.log         append-only history: one JSON line per switch of `current` (deploy or rollback)
+    releases.log         append-only history: one JSON line per switch of `current` (deploy, rollback; `reconcile`
+                         when a deploy finds `current` switched without its line, as a killed switch leaves it)
     .deploy.lock         local targets: flock'ed by the running deploy (released by the kernel if it dies)
     .deploy.lock.d/      SSH targets: created atomically by the running deploy; `holder` says who and since
                          when, refreshed while it runs; broken by the next deploy once stale
@@ -85,8 +86,8 @@ class Target:
         script = f"set -euo pipefail; mkdir -p {shlex.quote(self.root)}; cd {shlex.quote(self.root)}; {script}"
         command = self.command("bash -s") if self.host else ["bash", "-s"]
         try:
-            result = subprocess.run(command, input=script, capture_output=True, text=True, timeout=timeout,
-                                    preexec_fn=_die_with_parent)
+            result = subprocess.run(command, input=script, capture_output=True, encoding="utf-8", errors="replace",
+                                    timeout=timeout, preexec_fn=_die_with_parent)
         except subprocess.TimeoutExpired:
             raise DeployError(f"{self.host or '本机'} 上的命令超过 {timeout:.0f} 秒未完成") from None
         if result.returncode:
@@ -145,18 +146,20 @@ def deploy(site: Path, target: Target, expected: dict[str, str], keep: int = 5, 
     unless every check passes, and a failed smoke check switches back to the release that was live.
     """
     target.require_tools("rsync")
+    if links := special_files(site):
+        raise DeployError(f"{site}/ 中有符号链接或不是普通文件的条目，它们会把站点以外的内容带上线；发布已停止，线上版本未改动。"
+                          "请重新构建，或删除这些条目：\n" + "\n".join(f"  {link}" for link in links[:30]))
     problems = check_site(site, expected)
     if problems:
         listing = "\n".join(f"  {p}" for p in problems[:30])
         more = f"\n  ……另有 {len(problems) - 30} 处" if len(problems) > 30 else ""
         raise DeployError(f"站点未通过上线前检查，线上版本未改动。有问题的页面：\n{listing}{more}")
     files = manifest(site)
-    release = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + _digest(files)[:8]
     with lock(target, lock_wait):
         now = _prepare(target)
         _guard_page_loss(now.live_pages, files, max_page_loss, force)
-        if release not in now.names:  # else the same content was deployed this very second
-            _upload_release(site, target, release, files)
+        release = _new_release_id(files, now.names)
+        _upload_release(site, target, release, files)
         switch(target, release, "deploy")
         if smoke_url:
             _smoke_or_roll_back(smoke_url, files, expected, target, now.current)
@@ -171,7 +174,33 @@ def _prepare(target: Target) -> "State":
     now = state(target, before=f"{rsync_there}mkdir -p releases; {_remove('releases/.incoming-*')}; ")
     if now.current in now.names and not now.entries:
         _log(target, now.current, "adopt")  # a release live before the log existed: still a rollback target
+    else:
+        _reconcile(target, now)
     return now
+
+
+def _new_release_id(files: dict[str, str], taken: list[str]) -> str:
+    """UTC time to the microsecond, the content's digest and a random part: two deploys never share an id, even of
+    the same content in the same microsecond; an id already on the target is never reused."""
+    while True:
+        moment = time.time()
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(moment)) + f".{int(moment * 1e6) % 1_000_000:06d}Z"
+        release = f"{stamp}-{_digest(files)[:8]}-{secrets.token_hex(2)}"
+        if release not in taken:
+            return release
+
+
+def _reconcile(target: Target, now: "State") -> None:
+    """`current` switched without its log line (the switch was killed between the two): record what was found, so
+    that the log again says what is live and rollback starts from it."""
+    logged = now.entries[-1]["release"] if now.entries else None
+    if not now.current or now.current == logged:
+        return
+    found = (f"current 指向 {now.current}，而 {LOG} 最后记录的是 {logged or '无'}："
+             "上次切换后未能写入记录（例如发布或回退进程被强行终止）")
+    entry = _log(target, now.current, "reconcile", found=found, commit=None)
+    now.entries.append(entry)
+    print(f"注意：{found}；已补记一条 reconcile 记录", file=sys.stderr)
 
 
 def _upload_release(site: Path, target: Target, release: str, files: dict[str, str]) -> None:
@@ -180,7 +209,9 @@ def _upload_release(site: Path, target: Target, release: str, files: dict[str, s
         target.upload(site, incoming)
         _verify(target, incoming, files)
         listing = "".join(f"{digest}  ./{path}\n" for path, digest in files.items())
-        target.run(f"cat > {incoming}/{MANIFEST} <<'EOF'\n{listing}EOF\nmv -T {incoming} releases/{release}")
+        target.run(f"cat > {incoming}/{MANIFEST} <<'EOF'\n{listing}EOF\n"
+                   f"if [ -e releases/{release} ] || [ -L releases/{release} ]; then "
+                   f"echo '版本 {release} 已存在，未覆盖' >&2; exit 1; fi; mv -T {incoming} releases/{release}")
     except BaseException:
         try:
             target.run(_remove(incoming))
@@ -195,19 +226,25 @@ def _remove(pattern: str) -> str:
 
 
 def switch(target: Target, release: str, action: str) -> None:
-    """Point `current` at a release with one atomic rename, and record it in the log."""
+    """Check the release against its manifest, point `current` at it with one atomic rename, and log it."""
+    verify_release(target, release)
     quoted = shlex.quote(f"releases/{release}")
-    target.run(f"test -d {quoted}; ln -sfn {quoted} current.new; mv -T current.new current; "
-               + _log_command(release, action))
+    entry = _entry(release, action)
+    target.run(f"test -d {quoted}; ln -sfn {quoted} current.new; mv -T current.new current; " + _log_command(entry))
 
 
-def _log(target: Target, release: str, action: str) -> None:
-    target.run(_log_command(release, action))
+def _log(target: Target, release: str, action: str, **details) -> dict:
+    entry = _entry(release, action, **details)
+    target.run(_log_command(entry))
+    return entry
 
 
-def _log_command(release: str, action: str) -> str:
-    entry = {"release": release, "action": action, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-             "commit": _commit(), "by": _who()}
+def _entry(release: str, action: str, **details) -> dict:
+    return {"release": release, "action": action, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "commit": _commit(), "by": _who(), **details}
+
+
+def _log_command(entry: dict) -> str:
     return f"printf '%s\\n' {shlex.quote(json.dumps(entry, ensure_ascii=False))} >> {LOG}"
 
 
@@ -277,14 +314,15 @@ def _parse_log(text: str) -> list[dict]:
 def live_stack(entries: list[dict], names: list[str], current: str | None) -> list[str]:
     """Releases in the order they went live, the current last; a rollback removes what it rolled back from.
 
-    So rollback always undoes the last deploy: A, B, rollback (→ A), C, rollback → A, and never B again.
+    So rollback always undoes the last deploy: A, B, rollback (→ A), C, rollback → A, and never B again. A
+    reconciled switch back to a release already live before was a rollback: deploys always make a new release.
     """
     if not entries:  # a target deployed before the log existed: by name, as it was then
         return names[:names.index(current) + 1] if current in names else []
     stack: list[str] = []
     for entry in entries:
         release = entry["release"]
-        if entry.get("action") == "rollback" and release in stack:
+        if entry.get("action") in ("rollback", "reconcile") and release in stack:
             del stack[len(stack) - stack[::-1].index(release):]
         else:
             stack.append(release)
@@ -295,6 +333,7 @@ def rollback(target: Target, to: str | None = None, lock_wait: float = 600) -> s
     """Switch back to the release that was live before the current one, or to `to`; return it."""
     with lock(target, lock_wait):
         now = state(target)
+        _reconcile(target, now)
         names, current = now.names, now.current
         if to is not None:
             if to not in names:
@@ -324,6 +363,8 @@ def describe(target: Target) -> list[str]:
         commit = (entry.get("commit") or "")[:12]
         mark = "* " if name == current else "  "
         lines.append(f"{mark}{name}  {details}  {commit}".rstrip() + ("  ← 线上" if name == current else ""))
+    if entries and current and entries[-1]["release"] != current:
+        lines.append(f"注意：current 指向 {current}，但 {LOG} 没有记录这次切换；下次发布或回退时会补记（reconcile）")
     return lines
 
 
@@ -338,9 +379,37 @@ def lock(target: Target, wait: float, stale: float = 120):
         yield
 
 
+WAIT_NOTICE = 30  # seconds between two "still waiting" lines
+
+
+class _Waiting:
+    """Tells the operator who holds the lock and since when: once when the wait begins, then every WAIT_NOTICE s."""
+
+    def __init__(self, wait: float):
+        self.wait, self.started, self.next = wait, time.monotonic(), None
+
+    def report(self, holder: str) -> None:
+        now = time.monotonic()
+        if not holder.strip() and now - self.started < 1:
+            return  # the holder has the lock but has not written its name yet: say who, not "未知"
+        holder = _shown(holder)
+        if self.next is None:
+            line = f"另一个发布或回退正在进行（{holder}），等待它结束（最多 {self.wait:g} 秒）……"
+        elif now >= self.next:
+            line = f"仍在等待，已等 {now - self.started:.0f} 秒：另一个发布或回退正在进行（{holder}）"
+        else:
+            return
+        self.next = now + WAIT_NOTICE
+        print(line, file=sys.stderr, flush=True)
+
+
+def _shown(holder: str) -> str:
+    """The lock's holder as read from the target, one printable line."""
+    return "".join(c if c.isprintable() else " " for c in holder.strip())[:300] or "未知"
+
+
 def _busy(holder: str, wait: float) -> DeployError:
-    return DeployError(f"另一个发布或回退正在进行（{holder.strip() or '未知'}），等待 {wait:g} 秒后仍未结束；"
-                       "请稍后再试")
+    return DeployError(f"另一个发布或回退正在进行（{_shown(holder)}），等待 {wait:g} 秒后仍未结束；请稍后再试")
 
 
 @contextmanager
@@ -348,15 +417,17 @@ def _local_lock(target: Target, wait: float, stale: float, holder: str):
     """flock: the kernel releases it when the process dies, however it dies; children do not inherit it."""
     Path(target.root).mkdir(parents=True, exist_ok=True)
     with open(Path(target.root) / LOCK_FILE, "a+", encoding="utf-8") as file:
-        deadline = time.monotonic() + wait
+        deadline, waiting = time.monotonic() + wait, _Waiting(wait)
         while True:
             try:
                 fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                file.seek(0)
+                holder = file.read()
                 if time.monotonic() >= deadline:
-                    file.seek(0)
-                    raise _busy(file.read(), wait) from None
+                    raise _busy(holder, wait) from None
+                waiting.report(holder)
                 time.sleep(0.2)
         file.truncate(0)
         file.write(holder + "\n")
@@ -379,11 +450,12 @@ def _ssh_lock(target: Target, wait: float, stale: float, holder: str):
         f"if [ $age -gt {int(stale)} ]; then mv -T {LOCK_DIR} {LOCK_DIR}.stale.$$ 2>/dev/null"
         f" && rm -rf {LOCK_DIR}.stale.$$; echo broken; exit 0; fi; "
         f"cut -d' ' -f2- {LOCK_DIR}/holder 2>/dev/null || true")
-    deadline = time.monotonic() + wait
+    deadline, waiting = time.monotonic() + wait, _Waiting(wait)
     while (answer := target.run(acquire).strip()) != "acquired":
         if answer != "broken":
             if time.monotonic() >= deadline:
                 raise _busy(answer, wait)
+            waiting.report(answer)
             time.sleep(1)
     heartbeat = _heartbeat(target, token, stale / 4)
     try:
@@ -414,15 +486,85 @@ def _guard_page_loss(live_pages: int, files: dict[str, str], max_page_loss: floa
     new_pages = sum(1 for p in files if p.endswith(".html"))
     if live_pages and new_pages < live_pages * (1 - max_page_loss) and not force:
         raise DeployError(f"新版本只有 {new_pages} 个页面，比线上的 {live_pages} 个少了超过 {max_page_loss:.0%}；"
-                          "确认无误请加 --force")
+                          "确认页面确实应当减少后，请运行 make deploy FORCE=1（或 dutylist deploy --force）")
 
 
 def _verify(target: Target, incoming: str, files: dict[str, str]) -> None:
-    out = target.run(f"cd {incoming}; find . -type f -print0 | sort -z | xargs -0 -r sha256sum")
-    uploaded = {line[66:].removeprefix("./"): line[:64] for line in out.splitlines() if line}
-    if uploaded != files:
-        differing = sorted(set(uploaded.items()) ^ set(files.items()))[:3]
-        raise DeployError(f"上传校验失败，线上版本未改动：{differing}")
+    found = _inspect(target, incoming)
+    problems = [found] if isinstance(found, str) else _differences(files, found.hashes, found.specials)
+    if problems:
+        raise DeployError("上传校验失败，线上版本未改动：" + "；".join(problems[:3]))
+
+
+def verify_release(target: Target, release: str) -> None:
+    """Refuse to switch to a release that is not exactly what its manifest lists: a real folder (not a link), every
+    file with its SHA-256, no file missing or added, no link or special file anywhere in it."""
+    found = _inspect(target, f"releases/{release}")
+    if isinstance(found, str):
+        problems = [found]
+    elif found.manifest is None:
+        problems = [f"没有文件清单 {MANIFEST}"]
+    else:
+        problems = _differences(found.manifest, found.hashes, found.specials)
+    if problems:
+        more = f"\n  ……另有 {len(problems) - 10} 处" if len(problems) > 10 else ""
+        raise DeployError(f"版本 {release} 与它的文件清单不符（已损坏或被改动），拒绝切换到它，线上版本未改动：\n"
+                          + "\n".join(f"  {p}" for p in problems[:10]) + more)
+
+
+@dataclass
+class Inspection:
+    specials: list[str]            # links and anything else that is neither a file nor a folder
+    manifest: dict[str, str] | None  # the folder's own manifest, None when it has no regular one
+    hashes: dict[str, str]         # sha256 of every regular file but the manifest
+
+
+def _inspect(target: Target, folder: str) -> Inspection | str:
+    """What a folder on the target holds, read in one round trip; a string says why there is nothing to read.
+
+    Names are NUL-separated (a name may hold any other character); "/" separates the sections, as no relative
+    name and no sha256sum line can be "/".
+    """
+    quoted = shlex.quote(folder)
+    out = target.run(
+        f"if [ -L releases ] || [ -L {quoted} ]; then printf link; exit 0; fi; "
+        f"if [ ! -d {quoted} ]; then printf missing; exit 0; fi; cd {quoted}; printf 'ok\\0'; "
+        "find . -mindepth 1 ! -type f ! -type d -printf '%P\\0'; printf '/\\0'; "
+        f"if [ -f {MANIFEST} ] && [ ! -L {MANIFEST} ]; then printf 'manifest\\0'; cat {MANIFEST}; printf '\\0'; fi; "
+        f"printf '/\\0'; find . -type f ! -path ./{MANIFEST} -print0 | sort -z | xargs -0 -r sha256sum -z")
+    if out in ("link", "missing"):
+        return f"{folder} 是符号链接，不是上传的版本目录" if out == "link" else f"{folder} 不存在"
+    tokens = out.split("\0")
+    first = tokens.index("/", 1)
+    second = len(tokens) - 1 - tokens[::-1].index("/")
+    listing = tokens[first + 1:second]
+    manifest = None
+    if listing[:1] == ["manifest"]:
+        manifest = {line[66:].removeprefix("./"): line[:64] for line in "\0".join(listing[1:]).splitlines() if line}
+    hashes = {record[66:].removeprefix("./"): record[:64] for record in tokens[second + 1:] if record}
+    return Inspection(tokens[1:first], manifest, hashes)
+
+
+def _differences(expected: dict[str, str], found: dict[str, str], specials: list[str]) -> list[str]:
+    return [*(f"{name}：符号链接或特殊文件" for name in specials),
+            *(f"{name}：缺少该文件" for name in sorted(expected.keys() - found.keys())),
+            *(f"{name}：多出该文件" for name in sorted(found.keys() - expected.keys())),
+            *(f"{name}：内容与清单不符" for name in sorted(n for n in expected.keys() & found.keys()
+                                                      if expected[n] != found[n]))]
+
+
+def special_files(site: Path) -> list[str]:
+    """Links (to files or folders, inside or outside the site) and other non-regular entries under site/: rsync
+    would upload a link as a link, and the web server would then serve whatever it points to."""
+    found = []
+    for folder, dirs, names in os.walk(site):
+        for name in [*dirs, *names]:
+            path = Path(folder, name)
+            if path.is_symlink():
+                found.append(f"{path.relative_to(site).as_posix()} → {os.readlink(path)}（符号链接）")
+            elif not (path.is_dir() or path.is_file()):
+                found.append(f"{path.relative_to(site).as_posix()}（不是普通文件）")
+    return sorted(found)
 
 
 def smoke_pages(expected: dict[str, str], sample: int = 5) -> list[str]:
@@ -459,8 +601,11 @@ def _smoke_or_roll_back(url: str, files: dict[str, str], expected: dict[str, str
     if not failing:
         return
     if previous:
-        switch(target, previous, "rollback")
-        outcome = f"已自动回退到 {previous}"
+        try:
+            switch(target, previous, "rollback")
+            outcome = f"已自动回退到 {previous}"
+        except DeployError as error:  # the release that was live is damaged: keep the new one rather than it
+            outcome = f"未能自动回退：{error}"
     else:
         outcome = "没有可回退的版本，请检查网站服务器是否指向 current/"
     raise DeployError(f"切换后从 {url} 检查失败，{outcome}：\n" + "\n".join(f"  {p}" for p in failing))

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from functools import cached_property
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import ada_url
+import idna
 from publicsuffixlist import PublicSuffixList
 from pydantic_core import core_schema
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, computed_field
@@ -30,6 +32,8 @@ def http_url(value: str) -> str:
         raise ValueError("链接必须以 http:// 或 https:// 开头并包含网站域名")
     if parsed.username or parsed.password or "@" in urlsplit(value).netloc:
         raise ValueError("链接中不能含有“用户名@”部分（浏览器会把它前面的内容当作登录名，真正访问的是@后的网站）")
+    if problem := lookalike_problem(urlsplit(value).hostname or ""):
+        raise ValueError(f"链接的{problem}")
     if parsed.hostname != idna_host(urlsplit(value).hostname or ""):
         raise ValueError("链接的网站域名有歧义（浏览器与程序读出的域名不同）")
     return value
@@ -56,7 +60,15 @@ def public_domain(value: str) -> str:
 _SUFFIXES = PublicSuffixList()   # the Public Suffix List, shipped with the package: no download
 
 
-Domain = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(public_domain)]
+def written_domain(value: str) -> str:
+    """A domain written as the browser goes to it: ASCII, an internationalised label as a single-script xn--."""
+    if problem := lookalike_problem(value):
+        raise ValueError(problem)
+    return value
+
+
+Domain = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(written_domain),
+                   AfterValidator(public_domain)]
 
 
 def host_of(url: str) -> str:
@@ -77,6 +89,81 @@ def idna_host(host: str) -> str:
         return host.lower().encode("idna").decode("ascii")
     except UnicodeError:
         return host.lower()
+
+
+# --- look-alike hosts ------------------------------------------------------------------------------
+# A host is accepted only as written in ASCII, so that what an editor or a reviewer reads is what the browser goes
+# to: `yingkou.gоv.cn` with a Cyrillic о is another site. An internationalised name is written in its xn-- form
+# and each of its labels must be one script (Han with kana or Hangul counts as one), never letters of one script
+# that look like another's (Cyrillic or Greek letters that all look Latin, under a non-Cyrillic, non-Greek TLD).
+
+_SCRIPT_NAMES = {"LATIN": "拉丁字母", "CYRILLIC": "西里尔字母", "GREEK": "希腊字母", "HAN": "汉字", "HIRAGANA": "平假名",
+                 "KATAKANA": "片假名", "HANGUL": "朝鲜文", "BOPOMOFO": "注音符号", "ARABIC": "阿拉伯字母",
+                 "HEBREW": "希伯来字母", "ARMENIAN": "亚美尼亚字母", "GEORGIAN": "格鲁吉亚字母", "THAI": "泰文",
+                 "FULLWIDTH": "全角字符", "HALFWIDTH": "半角字符"}
+_ONE_WRITING = [{"HAN", "HIRAGANA", "KATAKANA"}, {"HAN", "HANGUL"}, {"HAN", "BOPOMOFO"}]
+# Letters that, alone, spell what reads as a Latin name (as browsers' IDN spoof checkers list them)
+_LATIN_ALIKE = {"CYRILLIC": set("асԁеһіјӏорԗԛѕԝхуъьҽпгѵѡ"), "GREEK": set("αικνορτυχ")}
+
+
+def _script(char: str) -> str | None:
+    """The script a letter belongs to, read from its Unicode name; digits, hyphens and marks have none."""
+    if not unicodedata.category(char).startswith("L"):
+        return None
+    first = unicodedata.name(char, "?").split(" ")[0]
+    return {"CJK": "HAN", "IDEOGRAPHIC": "HAN"}.get(first, first.split("-")[0])
+
+
+def _script_name(script: str) -> str:
+    return _SCRIPT_NAMES.get(script, script.lower())
+
+
+def _label_problem(label: str, top_script: str | None) -> str | None:
+    """Why an xn-- label may pass for another name: invalid, mixing scripts, or all letters that look Latin."""
+    try:
+        decoded = idna.decode(label)
+    except (idna.IDNAError, UnicodeError):
+        return f"「{label}」不是有效的国际化域名编码（xn-- 形式）"
+    scripts = {s for s in map(_script, decoded) if s}
+    if len(scripts) > 1 and not any(scripts <= writing for writing in _ONE_WRITING):
+        return (f"「{label}」（即「{decoded}」）混用了{'和'.join(_script_name(s) for s in sorted(scripts))}，"
+                "是仿冒域名的常见写法")
+    script = next(iter(scripts), None)
+    if (script in _LATIN_ALIKE and top_script not in _LATIN_ALIKE
+            and all(c in _LATIN_ALIKE[script] for c in decoded if _script(c))):
+        return f"「{label}」（即「{decoded}」）全部由形似拉丁字母的{_script_name(script)}组成，会被看成英文域名"
+    return None
+
+
+def _labels_problem(host: str) -> str | None:
+    labels = host.lower().rstrip(".").split(".")
+    try:
+        top_script = next(filter(None, map(_script, idna.decode(labels[-1]))), None)
+    except (idna.IDNAError, UnicodeError):
+        top_script = None   # an invalid top label is reported below
+    return next(filter(None, (_label_problem(label, top_script) for label in labels if label.startswith("xn--"))), None)
+
+
+def lookalike_problem(host: str) -> str | None:
+    """Why a host as written may be taken for another, in Chinese, or None: see the comment above."""
+    if host.isascii():
+        problem = _labels_problem(host)
+        return problem and f"域名「{host}」中的{problem}；请核对后改用真正的域名"
+    chars = list(dict.fromkeys(c for c in host if not c.isascii()))
+    foreign = "、".join(f"“{c}”（U+{ord(c):04X}{'，' + _script_name(_script(c)) if _script(c) else ''}）"
+                        for c in chars[:4]) + ("等" if len(chars) > 4 else "")
+    try:
+        written = idna.encode(host, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        written = None
+    if written and (problem := _labels_problem(written)):
+        advice = f"其中{problem}；请核对后改用真正的域名"
+    elif written:
+        advice = f"请写成浏览器实际访问的形式：{written}"
+    else:
+        advice = "请只用英文字母、数字、连字符（-）和点（.）书写域名，中文等国际化域名写成 xn-- 形式"
+    return (f"域名「{host}」含有非 ASCII 字符 {foreign}。域名须写成浏览器实际访问的 ASCII 形式，"
+            f"否则外观相同、实属另一种文字的字符就能冒充官方网站。{advice}")
 
 
 Url = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(http_url)]
