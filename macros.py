@@ -260,6 +260,7 @@ def clean_narratives(html: str, secret: str, linkable_host=lambda host: False) -
 def define_env(env):
     """Expose the model to every page, and a few render macros editors can call from Markdown."""
     dataset = _dataset(env.conf)
+    changes = status_history.by_key(status_history.as_of(dataset.history, dataset.reference_date))
     env.variables.update(dict(
         dataset=dataset,
         duty_list=dataset.duty_list,
@@ -281,9 +282,7 @@ def define_env(env):
         licences=licences,
         open_data=lambda: opendata.listing(dataset),
         data_size=opendata.size,
-        status_changes=lambda obligation, year: [
-            c for c in status_history.as_of(dataset.history, dataset.reference_date)
-            if c.obligation == obligation.id and c.year == year],
+        status_changes=lambda obligation, year: changes.get((obligation.id, year), []),
     ))
     env.filter(md_text)
 

@@ -4,6 +4,7 @@ weight. Prints a table and writes bench/results/bench.json.
 
 Usage: make bench   (or .venv/bin/python bench/run.py --sizes 27 300 1000 --runs 3)
        .venv/bin/python bench/run.py --smoke --out FILE   (what `make test` runs: the real list, one run each)
+       .venv/bin/python bench/run.py --limits   (only data at every limit: check and build time, page and index sizes)
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import yaml
 from dutylist.render import text_differences
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synth import write_archive, write_dataset  # noqa: E402
+from synth import write_archive, write_at_limits, write_dataset  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv/bin/python"
@@ -211,10 +212,14 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true",
                         help="the real list only, one run, one save; Zensical as installed (installed if missing, left out if it cannot be)")
     parser.add_argument("--no-zensical", action="store_true", help="no Zensical row")
+    parser.add_argument("--limits", action="store_true", help="only data at every limit (dutylist/limits.py)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/bench.json")
     args = parser.parse_args()
     if args.archive_only:
         print(archive_overhead(args.runs))
+        return
+    if args.limits:
+        print(limits_line(at_limits(args.runs)))
         return
     if args.smoke:
         args.sizes, args.runs = [27], 1
@@ -252,10 +257,40 @@ def main() -> None:
                 row["save_to_reload_all"] = [round(r, 3) for r in reloads]
             results["sizes"][items] = row
             print(f"N={items}: done", flush=True)
+    if not args.smoke:
+        results["limits"] = at_limits(args.runs)
     out = args.out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
     print("\n" + table(results) + f"\n\nwritten {out}")
+
+
+def at_limits(count: int) -> dict:
+    """Data at every limit at once (bench/synth.py write_at_limits, as tests/test_limits.py builds it): check and
+    build times, the largest page and the search index. Figures only: the test asserts generous bounds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        proj = project(Path(tmp) / "project", 27)
+        shutil.rmtree(proj / "data")
+        write_at_limits(proj / "data")
+        site = Path(tmp) / "site"
+        row = {"data_bytes": sum(p.stat().st_size for p in (proj / "data").rglob("*") if p.is_file()),
+               "check": runs([PYTHON, "-m", "dutylist", "check"], proj, count),
+               "build": runs([PYTHON, "-m", "mkdocs", "build", "-q", "-d", str(site)], proj, count)}
+        largest = max(site.rglob("*.html"), key=lambda p: p.stat().st_size)
+        row |= {"pages": len(list(site.rglob("index.html"))), "largest_page": str(largest.parent.relative_to(site)),
+                "largest_page_bytes": largest.stat().st_size,
+                "search_index_bytes": (site / "search/search_index.json").stat().st_size,
+                "search_index_gzip_bytes": _gz(site / "search/search_index.json"),
+                "site_bytes": sum(p.stat().st_size for p in site.rglob("*") if p.is_file())}
+    return row
+
+
+def limits_line(row: dict) -> str:
+    mib = lambda size: f"{size / 2**20:.1f} MiB"  # noqa: E731
+    return (f"Data at every limit ({mib(row['data_bytes'])} of data, {row['pages']} pages): check {row['check']['seconds']:.1f} s, "
+            f"build {row['build']['seconds']:.1f} s (peak PSS {row['build']['tree_peak_pss_mib']:.0f} MiB); largest page "
+            f"{row['largest_page']}/ {mib(row['largest_page_bytes'])}; search index {mib(row['search_index_bytes'])} "
+            f"({mib(row['search_index_gzip_bytes'])} gzipped); site {mib(row['site_bytes'])}")
 
 
 def archive_build(folder: Path, count: int) -> dict:
@@ -306,6 +341,8 @@ def table(results: dict) -> str:
     if overhead:
         lines.append(f"\nReal list with every document archived: {overhead[0]['archive']['seconds']:.2f} s, "
                      f"{100 * overhead[0]['archive_overhead']:+.1f} % build time")
+    if "limits" in results:
+        lines.append("\n" + limits_line(results["limits"]))
     if reloads:
         saves = len(next(row["save_to_reload_all"] for row in results["sizes"].values() if "save_to_reload_all" in row))
         lines.append(f"\nSave to reload under `mkdocs serve` (real list, median of {saves} saves): {reloads[0]:.2f} s")

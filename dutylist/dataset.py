@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -14,8 +13,8 @@ from pydantic import BaseModel
 
 from . import archive as store
 from . import history as status_history
-from . import narrative
-from .inventory import take_inventory
+from . import limits, narrative
+from .inventory import TOP_FILES, take_inventory
 from .model import (CLAUSE_MARKS, DEADLINE_REQUIRED, DOCUMENT_KINDS, PUBLICATION_VERBS, Document, DutyList, Evidence,
                     Group, Item, Model, Obligation, Search, Site, YearProgress, address_key, host_of, idna_host,
                     requires_publication)
@@ -87,9 +86,34 @@ class Dataset:
 
     def searches(self, obligation: Obligation, year: int) -> list[Search]:
         """The searches recorded for an obligation in a year, oldest first (file order among searches of one day)."""
-        progress = self.years.get(year)
-        found = [s for s in progress.searches if s.obligation == obligation.id] if progress else []
-        return sorted(found, key=lambda s: s.searched_on)
+        return self._searches.get((obligation.id, year), [])
+
+    @cached_property
+    def _searches(self) -> dict[tuple[str, int], list[Search]]:
+        found: dict[tuple[str, int], list[Search]] = {}
+        for year, progress in self.years.items():
+            for search in progress.searches:
+                found.setdefault((search.obligation, year), []).append(search)
+        return {key: sorted(searches, key=lambda s: s.searched_on) for key, searches in found.items()}
+
+    def fulfilling(self, obligation: Obligation, year: int) -> list[Document]:
+        """The documents that fulfil an obligation for a year, oldest first."""
+        return self._fulfilling.get((obligation.id, year), [])
+
+    @cached_property
+    def _fulfilling(self) -> dict[tuple[str, int], list[Document]]:
+        # indexed once: looking through every document for each obligation-year made a large build quadratic
+        found: dict[tuple[str, int], list[Document]] = {}
+        for document in self.documents:
+            for obligation in dict.fromkeys(document.fulfils):
+                found.setdefault((obligation, document.year_covered), []).append(document)
+        return {key: sorted(documents, key=lambda d: d.published) for key, documents in found.items()}
+
+    @cached_property
+    def computed(self) -> dict:
+        """Values derived from the data once and shared by every page of a build (statuses, matrix cells): the
+        data set never changes once loaded, and a template asks for the same status on many pages."""
+        return {}
 
     def neighbours(self, item: Item) -> tuple[Item | None, Item | None]:
         """The items before and after this one in list order (None at either end)."""
@@ -139,6 +163,9 @@ def load_dataset(data_dir: Path, reference_date: dt.date) -> Dataset:
         raise DataError([Problem("data/", 1, 1, "", "找不到数据目录", "请在项目根目录运行，或用 --data 指定数据目录")])
     inventory = take_inventory(data_dir)
     problems: list[Problem] = list(inventory.problems)
+    if too_much := limits.data_size_problem(data_dir, [*TOP_FILES, *(f"progress/{n}" for n in inventory.progress),
+                                                       *(f"narratives/{n}" for n in inventory.narratives)]):
+        raise DataError([*problems, too_much])
     sources: dict[str, Sourced] = {}
     failed: set[str] = set()
 
@@ -210,6 +237,23 @@ class References:
         self.dataset, self.sources, self.problems = dataset, sources, problems
         self.documents_known = "documents.yaml" not in failed
         self.obligations_known = "obligations.yaml" not in failed
+        self.obligations_by_id: dict[str, Obligation] = {}
+        for obligation in dataset.obligations:
+            self.obligations_by_id.setdefault(obligation.id, obligation)
+        self.suggested: dict[tuple[str, int], str] = {}
+        self.compared = 0
+
+    # Names compared for "是否应为…" in one run: difflib compares a typo with every registered name, so thousands of
+    # typos among thousands of documents would take hours. Past this, a typo is reported without a suggestion.
+    SUGGESTION_BUDGET = 100_000
+
+    def did_you_mean(self, value: str, known: dict) -> str:
+        """did_you_mean, once per typo (known is one of the data set's own tables), within the budget."""
+        key = (value, id(known))
+        if key not in self.suggested:
+            self.compared += len(known)
+            self.suggested[key] = did_you_mean(value, known) if self.compared <= self.SUGGESTION_BUDGET else ""
+        return self.suggested[key]
 
     def report(self, file: str, path: tuple, message: str, fix: str) -> None:
         self.problems.append(self.sources[file].problem(path, message, fix))
@@ -221,6 +265,8 @@ class References:
         self.obligations()
         for stem, progress in years.items():
             self.year(stem, progress)
+            limits.year_count_problems(f"progress/{stem}.yaml", progress, self.report)
+        limits.count_problems(self.dataset, self.report)
         self.narratives()
 
     def site_links(self) -> None:
@@ -290,7 +336,7 @@ class References:
                             f"请照原文写全，如 {entry.label}、 或 （{entry.label}） 或 {entry.label}.")
 
     def documents(self) -> None:
-        obligations = {o.id: o for o in self.dataset.obligations}
+        obligations = self.obligations_by_id
         self.duplicates("documents.yaml", "documents", [d.id for d in self.dataset.documents], "文件标识")
         self.same_address()
         for n, doc in enumerate(self.dataset.documents):
@@ -310,7 +356,7 @@ class References:
                     break
                 if ob not in obligations:
                     self.report("documents.yaml", (*path, "fulfils", k), f"未知的公开义务「{ob}」",
-                                did_you_mean(ob, obligations) + "请使用 data/obligations.yaml 中已有的义务标识")
+                                self.did_you_mean(ob, obligations) + "请使用 data/obligations.yaml 中已有的义务标识")
                 elif obligations[ob].kind != doc.kind:
                     self.report("documents.yaml", (*path, "fulfils", k),
                                 f"义务「{ob}」须由“{DOCUMENT_KINDS[obligations[ob].kind]}”类文件履行，本文件是“{doc.kind_label}”",
@@ -362,7 +408,7 @@ class References:
             item = self.dataset.items_by_key.get(ob.item)
             if item is None:
                 self.report("obligations.yaml", ("obligations", n, "item"), f"清单中没有第 {ob.item} 项",
-                            did_you_mean(ob.item, self.dataset.items_by_key) + "请填写清单中已有的条目编号")
+                            self.did_you_mean(ob.item, self.dataset.items_by_key) + "请填写清单中已有的条目编号")
             elif ob.quote not in item.text:
                 self.report("obligations.yaml", ("obligations", n, "quote"), f"引文不是第 {ob.item} 项原文中的原话",
                             f"请从 data/list.yaml 第 {ob.item} 项的 text 中逐字复制提出该公开要求的句子")
@@ -428,12 +474,13 @@ class References:
         for key, entries in progress.items.items():
             if key not in self.dataset.items_by_key:
                 self.report(file, ("items", key), f"清单中没有第 {key} 项",
-                            did_you_mean(key, self.dataset.items_by_key) + "请填写清单中已有的条目编号")
+                            self.did_you_mean(key, self.dataset.items_by_key) + "请填写清单中已有的条目编号")
+            first: dict[tuple, int] = {}   # each entry's fields → where it first stands (a scan per entry was quadratic)
             for n, entry in enumerate(entries):
                 self.evidence(file, ("items", key, n), entry, progress.year)
-                if entry in entries[:n]:
-                    self.report(file, ("items", key, n), f"与本项第 {entries.index(entry) + 1} 条证据完全相同",
-                                "请删除重复的一条")
+                same = first.setdefault(tuple(entry.__dict__.items()), n)
+                if same != n:
+                    self.report(file, ("items", key, n), f"与本项第 {same + 1} 条证据完全相同", "请删除重复的一条")
         for n, search in enumerate(progress.searches):
             self.search(file, n, search, progress.year)
 
@@ -441,11 +488,11 @@ class References:
         """A recorded search is a fact: made by the reference date, and able to show what it says it shows."""
         path = ("searches", n)
         self.not_in_future(file, (*path, "searched_on"), search.searched_on)
-        obligation = next((o for o in self.dataset.obligations if o.id == search.obligation), None)
+        obligation = self.obligations_by_id.get(search.obligation)
         if obligation is None:
             if self.obligations_known:
                 self.report(file, (*path, "obligation"), f"未知的公开义务「{search.obligation}」",
-                            did_you_mean(search.obligation, [o.id for o in self.dataset.obligations])
+                            self.did_you_mean(search.obligation, self.obligations_by_id)
                             + "请使用 data/obligations.yaml 中已有的义务标识")
             return
         if search.result == "not-found":
@@ -472,7 +519,7 @@ class References:
         doc = self.dataset.documents_by_id.get(search.document)
         if doc is None:
             self.report(file, (*path, "document"), f"未知的文件「{search.document}」",
-                        did_you_mean(search.document, self.dataset.documents_by_id)
+                        self.did_you_mean(search.document, self.dataset.documents_by_id)
                         + "请先在 data/documents.yaml 中登记该文件，再引用其标识")
         elif obligation.id not in doc.fulfils or doc.year_covered != year:
             self.report(file, (*path, "document"), f"文件 {doc.id} 不是履行「{obligation.id}」{year} 年度义务的文件"
@@ -488,7 +535,7 @@ class References:
         doc = self.dataset.documents_by_id.get(entry.document)
         if doc is None:
             self.report(file, (*path, "document"), f"未知的文件「{entry.document}」",
-                        did_you_mean(entry.document, self.dataset.documents_by_id)
+                        self.did_you_mean(entry.document, self.dataset.documents_by_id)
                         + "请先在 data/documents.yaml 中登记该文件，再引用其标识")
         elif doc.published.year < year:
             self.report(file, (*path, "document"), f"文件 {doc.id} 发布于 {doc.published}，早于本年度 {year}",
@@ -506,13 +553,13 @@ class References:
         if self.dataset.about:  # on the about page: links to official hosts only
             self.problems.extend(narrative.problems("data/about.md", self.dataset.about, keys, groups,
                                                     self.dataset.linkable_host, set()))
+        self.problems.extend(limits.shown_list_problems(self.dataset))
 
     def duplicates(self, file: str, section: str, ids: list[str], what: str, field: str = "id") -> None:
-        counts = Counter(ids)
+        first: dict[str, int] = {}
         for n, value in enumerate(ids):
-            if counts[value] > 1 and ids.index(value) != n:
-                first = ids.index(value)
-                self.report(file, (section, n, field), f"{what}「{value}」与第 {first + 1} 项重复",
+            if (at := first.setdefault(value, n)) != n:
+                self.report(file, (section, n, field), f"{what}「{value}」与第 {at + 1} 项重复",
                             "同一文件只登记一次：请删除重复的一项，或改为唯一的值")
 
     def not_in_future(self, file: str, path: tuple, date: dt.date) -> None:

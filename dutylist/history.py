@@ -88,6 +88,14 @@ def as_of(changes: list[Change], on: dt.date) -> list[Change]:
     return [change for change in changes if change.date <= on]
 
 
+def by_key(changes: list[Change]) -> dict[tuple[str, int], list[Change]]:
+    """The changes of each obligation-year, oldest first, found at once (not by reading them all per status)."""
+    found: dict[tuple[str, int], list[Change]] = {}
+    for change in changes:
+        found.setdefault(change.key, []).append(change)
+    return found
+
+
 def history_dir(data_dir: Path) -> Path:
     return Path(data_dir).resolve().parent / FOLDER
 

@@ -26,6 +26,9 @@ from .problems import Problem, did_you_mean
 
 CALLS = {"render_item": 1, "render_group": 1, "render_list": 0}   # name -> number of arguments
 MAX_BRACKETS = 300   # Python-Markdown's link parsing slows down as the square of nested "[": 100 KB of them hang a build
+# Each call shows list text: 2,341 {{ render_list() }} in 48 KB made an 87 MB search index. A narrative quotes an item
+# or a group now and then; the whole list, once.
+MAX_CALLS = 3
 ALLOWED = "{{ render_item(18) }}、{{ render_group(5) }} 或 {{ render_list() }}"
 _PARSER = ImmutableSandboxedEnvironment()   # used to parse only, never to render
 
@@ -215,7 +218,13 @@ def problems(shown_as: str, source: str, item_keys: set[str], group_count: int,
             line = source.count("\n", 0, max(source.find(target), 0)) + 1
             found.append(Problem(shown_as, line, 1, "", f"链接「{target[:80]}」不可用：{why}",
                                  "请改用官方网站上的网址，或写成 18.md 链接到第18项"))
+    made: dict[str, int] = {}
     for call in (p for p in pieces if isinstance(p, Call)):
+        made[call.name] = made.get(call.name, 0) + 1
+        if made[call.name] == MAX_CALLS + 1:
+            found.append(Problem(shown_as, call.line, 1, "", f"{{{{ {call.name}({'…' if call.argument else ''}) }}}} 用了 "
+                                 f"{sum(isinstance(p, Call) and p.name == call.name for p in pieces)} 次，每篇最多 {MAX_CALLS} 次",
+                                 "每次调用都会在页面上显示一遍清单原文：请删去重复的调用，改为链接到该条目（写成 18.md）"))
         if call.name == "render_item" and call.argument not in item_keys:
             found.append(Problem(shown_as, call.line, 1, "", f"清单中没有第 {call.argument} 项",
                                  did_you_mean(call.argument, item_keys) + "请填写已有的条目编号"))
@@ -223,6 +232,14 @@ def problems(shown_as: str, source: str, item_keys: set[str], group_count: int,
             found.append(Problem(shown_as, call.line, 1, "", f"清单中没有第 {call.argument} 组",
                                  f"请填写 1 到 {group_count} 之间的分组序号"))
     return found
+
+
+def calls(source: str) -> list[Call]:
+    """The calls a narrative makes ([] when it cannot be parsed: that is reported by problems())."""
+    try:
+        return [p for p in parse(source) if isinstance(p, Call)]
+    except NarrativeError:
+        return []
 
 
 def render(source: str, macros: dict[str, Callable[..., str]]) -> str:

@@ -76,7 +76,9 @@ def _item_entries(items) -> list[dict]:
 
 def last_changed(page: Page, history: dict) -> str:
     """The newest commit date among the page's data files ("progress/" means every file in it)."""
-    dates = [day for path, day in history.items() if _shows(page, path)]
+    dates = [history[s] for s in page.sources if s in history]   # looked up, not searched: 1,000 pages × 1,000 files
+    if folders := tuple(s for s in page.sources if s.endswith("/")):
+        dates += [day for path, day in history.items() if path.startswith(folders)]
     return max(dates).isoformat() if dates else ""
 
 

@@ -114,8 +114,19 @@ def before_list(dataset: Dataset, obligation: Obligation, year: int) -> bool:
 
 
 def obligation_status(dataset: Dataset, obligation: Obligation, year: int) -> ObligationStatus:
-    documents = sorted((d for d in dataset.documents if obligation.id in d.fulfils and d.year_covered == year),
-                       key=lambda d: d.published)
+    return _once(dataset, ("status", obligation.id, year), lambda: _obligation_status(dataset, obligation, year))
+
+
+def _once(dataset: Dataset, key: tuple, compute):
+    """compute() the first time key is asked for in this data set, its stored result afterwards: pages ask for one
+    status from many templates (item page, matrix cells, year pages, the verdict, open data)."""
+    if key not in dataset.computed:
+        dataset.computed[key] = compute()
+    return dataset.computed[key]
+
+
+def _obligation_status(dataset: Dataset, obligation: Obligation, year: int) -> ObligationStatus:
+    documents = dataset.fulfilling(obligation, year)
     due = obligation.deadline.due(year) if obligation.deadline else None
     searches = dataset.searches(obligation, year)
     return ObligationStatus(obligation, year, _status(dataset, obligation, documents, due, searches, year),
@@ -139,7 +150,7 @@ def _status(dataset, obligation, documents, due, searches, year) -> Status:
 
 
 def year_statuses(dataset: Dataset, year: int) -> list[ObligationStatus]:
-    return [obligation_status(dataset, o, year) for o in dataset.obligations]
+    return _once(dataset, ("year", year), lambda: [obligation_status(dataset, o, year) for o in dataset.obligations])
 
 
 def item_statuses(dataset: Dataset, item: Item) -> list[tuple[Obligation, list[ObligationStatus]]]:
@@ -198,9 +209,11 @@ def coverage(dataset: Dataset, items: list[Item] | None = None) -> list[Row]:
 
 
 def _cell(dataset: Dataset, item: Item, year: int) -> Cell:
-    entries = dataset.years[year].items.get(item.key, [])
-    return Cell(item, year, len(entries), [obligation_status(dataset, o, year) for o in dataset.obligations_of(item)],
-                kind_counts(entries))
+    def compute() -> Cell:
+        entries = dataset.years[year].items.get(item.key, [])
+        return Cell(item, year, len(entries), [obligation_status(dataset, o, year) for o in dataset.obligations_of(item)],
+                    kind_counts(entries))
+    return _once(dataset, ("cell", item.key, year), compute)
 
 
 def year_column(dataset: Dataset, year: int) -> list[Cell]:
@@ -210,13 +223,15 @@ def year_column(dataset: Dataset, year: int) -> list[Cell]:
 
 def year_counts(dataset: Dataset, year: int) -> dict[str, int]:
     """Headline figures for one year, used by the home page and the year page alike."""
-    column = year_column(dataset, year)
-    return {
-        "items_with_evidence": sum(1 for c in column if c.evidence_count),
-        "evidence": sum(c.evidence_count for c in column),
-        "item_count": len(column),
-        **{kind: sum(c.kinds[kind] for c in column) for kind in RECORD_KINDS},
-    }
+    def compute() -> dict[str, int]:
+        column = year_column(dataset, year)
+        return {
+            "items_with_evidence": sum(1 for c in column if c.evidence_count),
+            "evidence": sum(c.evidence_count for c in column),
+            "item_count": len(column),
+            **{kind: sum(c.kinds[kind] for c in column) for kind in RECORD_KINDS},
+        }
+    return dict(_once(dataset, ("counts", year), compute))
 
 
 # --- the verdict: what a year's judged duties come to ----------------------------------------------------
@@ -240,7 +255,7 @@ class VerdictEntry:
 def year_verdict(dataset: Dataset, year: int) -> list[VerdictEntry]:
     """How the year's judged duties stand: each status that occurs among the counted obligation-years, with its
     count, in the order of Status; a document found elsewhere than the list's place is counted on its own."""
-    found = Counter(s.verdict_key for s in year_statuses(dataset, year) if s.counted)
+    found = _once(dataset, ("verdict", year), lambda: Counter(s.verdict_key for s in year_statuses(dataset, year) if s.counted))
     return [VerdictEntry(status, elsewhere, found[(status, elsewhere)])
             for status in Status for elsewhere in (False, True) if found[(status, elsewhere)]]
 
