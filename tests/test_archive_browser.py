@@ -95,18 +95,27 @@ def click_every_link(browser, base: str, path: str) -> tuple[list[str], list[str
             route.abort()
 
     context.route("**/*", guard)
-    tab = context.new_page()
-    tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    tab.goto(base + path)
-    count = tab.locator("article a[href]").count()
-    for n in range(count):
+
+    def open_page():
+        # A fresh tab for every click: a blocked navigation ends on Chromium's error page some time after the
+        # click, and would otherwise interrupt the next goto in the same tab.
+        tab = context.new_page()
+        tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         tab.goto(base + path)
+        return tab
+
+    tab = open_page()
+    count = tab.locator("article a[href]").count()
+    tab.close()
+    for n in range(count):
+        tab = open_page()
         link = tab.locator("article a[href]").nth(n)
         href = link.get_attribute("href")
         assert not href.lower().lstrip().startswith(("javascript:", "data:", "vbscript:")), href
         link.click(no_wait_after=True, timeout=5000)
         tab.wait_for_timeout(150)
-    tab.goto(base + path)
+        tab.close()
+    tab = open_page()
     ran = tab.evaluate("() => [...document.querySelectorAll('article script, article iframe, article svg, article img')]"
                        ".map(e => e.outerHTML)")
     context.close()
