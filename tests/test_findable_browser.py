@@ -8,6 +8,7 @@ from collections import deque
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from dutylist.status import Status
 from test_browser import base_url, browser, search  # noqa: F401  (fixtures shared with the other browser tests)
@@ -177,3 +178,13 @@ def test_text_that_carries_content_is_at_least_14_px_on_a_phone(open_at, path):
 @pytest.mark.parametrize("path", PAGES)
 def test_tap_targets_are_at_least_24_px_square_on_a_phone(open_at, path):
     assert open_at(path, PHONE).evaluate(SMALL_TARGETS) == []
+
+
+# --- the new parts pass axe too, in the phone layout they were made for -------------------------------------
+
+
+@pytest.mark.parametrize("path", ["", "duties/", "duties/3/", "years/2024/"])
+def test_axe_finds_no_wcag_21_aa_violation_on_a_phone(open_at, path):
+    result = Axe().run(open_at(path, PHONE),
+                       options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in result.response["violations"]] == []
