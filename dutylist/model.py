@@ -349,6 +349,7 @@ class DutyList(Model):
     title: Text | None = Field(None, description="清单标题（原文没有或未能获得时不写）")
     jurisdiction: Text = Field(description="地区或机关，如 某市、某县某局")
     subject: Text = Field(description="职责主体，接在 jurisdiction 之后读，如 人民政府主要负责人、党政主要负责人、主要负责人")
+    subject_aliases: list[Text] = Field([], description="职责主体的日常称呼，如 市长、县长（首页写明，搜索这些称呼也能找到清单和各项职责）")
     issuer: Text | None = Field(None, description="制定机关（不详时不写）")
     byline: Text | None = Field(None, description="发布页面上的署名（如页面“作者”一栏所写），不是制定机关；写了才显示，显示为“发布页面署名”")
     publisher: Text | None = Field(None, description="发布单位（不详时不写）")

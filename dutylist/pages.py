@@ -28,7 +28,8 @@ def plan(dataset: Dataset) -> list[Page]:
     listed = duty_list.published.isoformat()
     newest = dataset.newest_date()
     pages = [Page("duties/index.md", "page_list.md", duty_list.shown_title, f"{duty_list.shown_title}全文",
-                  {"dl_jsonld": "list"}, pub_date=listed, searchable=False, sources=("list.yaml",), shows_list=True)]
+                  {"dl_jsonld": "list", **_aliases(duty_list)}, pub_date=listed, sources=("list.yaml",),
+                  shows_list=True)]
     for part in duty_list.parts:
         pages.append(Page(f"parts/{part.ordinal}/index.md", "page_part.md", part.title, part.heading,
                           {"dl_part": part.ordinal}, pub_date=listed, searchable=False,
@@ -54,6 +55,12 @@ def plan(dataset: Dataset) -> list[Page]:
     pages.append(Page("documents.md", "page_documents.md", "公开文件", "本站引用的全部公开文件", pub_date=newest,
                       sources=("documents.yaml",)))
     return pages
+
+
+def _aliases(duty_list) -> dict:
+    """The subject's everyday names (市长) as the list page's search tags: the theme's search ranks a tag above any
+    text, so a search for them leads with the list, then the duties whose pages name the subject."""
+    return {"tags": list(duty_list.subject_aliases)} if duty_list.subject_aliases else {}
 
 
 def nav_sections(dataset: Dataset) -> dict[str, list]:

@@ -201,6 +201,10 @@ class Row:
     item: Item
     cells: list[Cell]
 
+    @property
+    def statuses(self) -> list[ObligationStatus]:
+        return [s for cell in self.cells for s in cell.statuses]
+
 
 def coverage(dataset: Dataset, items: list[Item] | None = None) -> list[Row]:
     """Rows of the items × years matrix (every item, or the ones given)."""
@@ -219,6 +223,11 @@ def _cell(dataset: Dataset, item: Item, year: int) -> Cell:
 def year_column(dataset: Dataset, year: int) -> list[Cell]:
     """One year's cells, item by item."""
     return [_cell(dataset, item, year) for item in dataset.duty_list.items]
+
+
+def items_without_records(dataset: Dataset, year: int) -> list[Item]:
+    """The items with no progress record in the year, so a year page can name them."""
+    return [c.item for c in year_column(dataset, year) if not c.evidence_count]
 
 
 def year_counts(dataset: Dataset, year: int) -> dict[str, int]:
@@ -273,3 +282,18 @@ def latest_search(dataset: Dataset, year: int) -> tuple[ObligationStatus, Search
         return None
     status = max(found, key=lambda f: (f[0], f[1]))[2]
     return status, status.search
+
+
+def latest_complete_year(dataset: Dataset) -> int | None:
+    """The newest year whose every obligation has fallen due (its deadline, or without one the year's end, is
+    before the reference date): the newest year that can be judged whole, which the home page leads with."""
+    complete = [year for year in dataset.years
+                if all(due_point(o, year) < dataset.reference_date for o in dataset.obligations)]
+    return max(complete, default=None)
+
+
+def legend(statuses) -> list[tuple[Status, bool]]:
+    """The distinct (status, found elsewhere) pairs among obligation statuses or verdict entries, in the order of
+    Status: what the legend beside them explains."""
+    shown = {(s.status, bool(s.elsewhere)) for s in statuses}
+    return [(status, elsewhere) for status in Status for elsewhere in (False, True) if (status, elsewhere) in shown]

@@ -57,8 +57,9 @@ def test_matrix_cells_link_to_the_items_entry_for_that_year(page):
     assert len(cells) == 27 * 5
     links = {e["attrs"]["href"] for e in home.find_all("a") if "#y" in e["attrs"].get("href", "")}
     assert "duties/18/#y2024" in links and "duties/3/#y2026" in links
-    legend = home.find_all("ul", cls="dl-legend-list")[0]["text"]
-    assert all(status.label in legend for status in Status)
+    legend = home.find_all("ul", cls="dl-legend-list", **{"aria-label": "图例"})[0]["text"]   # the matrix's key
+    shown = {s for s in Status if any(f"dl-{s.slug}" in c["attrs"]["class"].split() for c in home.find_all("span", cls="dl-chip"))}
+    assert shown and all(status.label in legend and status.meaning in legend for status in shown)
 
 
 def test_late_and_not_searched_never_share_a_mark(tmp_path):
