@@ -103,7 +103,10 @@ class ArchiveRecord(BaseModel):
     check_since: str | None = Field(description="该结论最早出现的时间（UTC）")
 
 
-LIST_FIELDS = ["key", "number", "label", "part", "group", "short", "text", "complete"]
+# Each row also carries the list's own cautions (as the evidence CSV carries its document's): whoever reads one row
+# reads them too
+LIST_FIELDS = ["key", "number", "label", "part", "group", "short", "text", "complete", "list_unconfirmed",
+               "list_unconfirmed_reason", "list_repost_of"]
 EVIDENCE_FIELDS = ["year", "item", "mapping", "scope", "summary", "document", "document_title", "document_published",
                    "document_url", "document_unconfirmed", "document_unconfirmed_reason", "document_repost_of"]
 DOCUMENT_FIELDS = list(Document.model_fields)
@@ -255,9 +258,12 @@ def _cell(value):
 
 
 def _list_rows(dataset: Dataset) -> list[dict]:
+    duty_list = dataset.duty_list
+    cautions = {"list_unconfirmed": duty_list.unconfirmed, "list_unconfirmed_reason": duty_list.unconfirmed_reason or "",
+                "list_repost_of": duty_list.repost_of or ""}
     return [{"key": i.key, "number": i.number, "label": i.printed_label, "part": i.part.title if i.part else "",
              "group": f"{i.group.label}{i.group.heading}" if i.group else "", "short": i.short or "", "text": i.text,
-             "complete": "是" if i.complete else "否（以下原文未收录）"} for i in dataset.duty_list.items]
+             "complete": "是" if i.complete else "否（以下原文未收录）", **cautions} for i in duty_list.items]
 
 
 def _evidence_rows(dataset: Dataset, year: int) -> list[dict]:

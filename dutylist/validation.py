@@ -6,13 +6,14 @@ import re
 
 from pydantic import BaseModel, ValidationError
 
-from .model import DOCUMENT_KINDS, UNCONFIRMED_FIELDS
+from .model import DOCUMENT_KINDS, LIST_UNCONFIRMED_FIELDS, UNCONFIRMED_FIELDS
 from .problems import Problem
 from .source import Sourced
 
 # Chinese names of the coded values an editor writes, shown beside each allowed value in a message
-VALUE_NAMES = {**DOCUMENT_KINDS, **UNCONFIRMED_FIELDS, "direct": "直接对应", "interpretation": "编者解读",
-               "yearly": "每年一次", "per-event": "逐件公开", "continuous": "全篇连续编号", "per_group": "每组重新编号"}
+VALUE_NAMES = {**DOCUMENT_KINDS, **LIST_UNCONFIRMED_FIELDS, **UNCONFIRMED_FIELDS, "direct": "直接对应", "interpretation": "编者解读",
+               "yearly": "每年一次", "per-event": "逐件公开", "continuous": "全篇连续编号", "per_group": "每组重新编号",
+               "articles": "按条编号"}
 
 # pydantic error type -> (what is wrong, what to do)
 MESSAGES = {
