@@ -139,8 +139,8 @@ def _main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "check":
         duty_list = dataset.duty_list
-        counted = (f"{len(duty_list.items)} {duty_list.unit}条目" if duty_list.all_captured
-                   else f"已收录 {len(duty_list.items)} {duty_list.unit}条目（原文未全部收录）")
+        counted = (f"条目 {len(duty_list.items)} {duty_list.unit}" if duty_list.all_captured
+                   else f"条目已收录 {len(duty_list.items)} {duty_list.unit}（原文未全部收录）")
         print(f"数据检查通过：{counted}，{len(dataset.documents)} 件文件，"
               f"{len(dataset.years)} 个年度（参照日期 {dataset.reference_date}）。")
         return 0

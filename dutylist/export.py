@@ -40,7 +40,7 @@ class OpenFile:
 # files by the name without "-YYYY"); a data set missing here is described by its title alone.
 PLAIN = {
     "list": "清单原文：每一项职责的原话，一项一行。",
-    "documents": "本站引用的每一件政府公开文件：标题、发布单位、发布日期和原文网址。",
+    "documents": "本站引用的每一件公开文件：标题、发布单位、发布日期和原文网址。",
     "obligations": "清单明确要求公开的事项：要公开什么、在哪里公开、有没有期限。",
     "progress": "这一年的履职记录：每条记录对应一项职责和一件公开文件，附本站的摘要。",
     "statuses": "每项公开要求在每一年是否按时公开，按页面注明的日期计算。",

@@ -472,22 +472,19 @@ class DutyList(_Holder, Model):
         self._name_items(per_scope)
 
     def _name_items(self, per_scope: bool) -> None:
-        """Each item is named as printed. Where numbering starts again in each part or group, the labels of what
-        holds it come first, as one cites it from the paper (二、（一）; 二、（二）1.). Elsewhere the label alone:
-        a label that only restates the number (printed 1. or 1、, or left out) reads 第1项, the usual way of citing
-        a numbered item in Chinese, which says no more and no less than the paper; a label such as （一） or 第三条
-        is never turned into a number it does not print."""
-        labels = [self._own_name(item) for item in self.items]
-        repeated = {label for label in labels if labels.count(label) > 1}
-        for item, label in zip(self.items, labels):
-            holders = "".join(h.label for h in (item.part, item.group) if h)
-            item._name = holders + label if per_scope or label in repeated else label
-
-    def _own_name(self, item: Item) -> str:
-        plain = _PLAIN_NUMBER.fullmatch(item.label or str(item.number))
-        if self.item_numbering != "per_group" and plain and int(plain[1]) == item.number:
-            return f"第{item.number}{self.unit}"
-        return item.printed_label
+        """Each item is named as printed, with the labels of the part and group that hold it, as one cites it from
+        the paper (二、（一）; 二、（二）1.). Two exceptions say no less: a label that only restates a number unique
+        in the list (printed 1. or 1、, or left out) reads 第1项, the usual way of citing a numbered item in
+        Chinese; and an article (第三条) is unique in its text and cited alone. A label such as （一） is never
+        turned into a number it does not print."""
+        for item in self.items:
+            plain = _PLAIN_NUMBER.fullmatch(item.label or str(item.number))
+            if not per_scope and plain and int(plain[1]) == item.number:
+                item._name = f"第{item.number}{self.unit}"
+            elif self.item_numbering == "articles":
+                item._name = item.printed_label
+            else:
+                item._name = "".join(h.label for h in (item.part, item.group) if h) + item.printed_label
 
     def numbering_scopes(self) -> list[tuple["Part | Group | DutyList", tuple]]:
         """Whatever holds items directly, in list order, with its path in list.yaml: under per_group numbering
