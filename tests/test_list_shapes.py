@@ -510,3 +510,21 @@ def test_principles_are_found_by_search_below_the_duties(sites):
     pages_of_the_list = [d for loc, d in found.items() if loc == "duties/" or loc.startswith(("parts/", "groups/"))]
     assert len(pages_of_the_list) == 5 and all(d["boost"] < 1 for d in pages_of_the_list)
     assert all(d["boost"] == 3 for loc, d in found.items() if re.match(r"duties/\d", loc))
+
+
+def test_a_list_naming_neither_place_nor_holder_says_both_are_unknown(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "partial/data", data)
+    source = yaml.safe_load((data / "list.yaml").read_text(encoding="utf-8"))
+    for name in ("jurisdiction", "subject", "published"):
+        source.pop(name)
+    (data / "list.yaml").write_text(yaml.safe_dump(source, allow_unicode=True), encoding="utf-8")
+    assert check(data).returncode == 0
+    project = copy_project(tmp_path / "project", data=data)
+    assert (result := build(project, tmp_path / "site")).returncode == 0, result.stderr
+    home = Page(tmp_path / "site/index.html")
+    assert home.text("h1").strip("¶") == "职责清单（标题不详）"
+    assert "列明了推进法治建设第一责任人应当履行的职责（地区或机关、职责主体不详），发布单位和发布日期不详" in home.text()
+    listed = Page(tmp_path / "site/duties/index.html").text()
+    assert "发布单位和发布日期不详。地区或机关不详。职责主体不详。" in listed
+    assert "None" not in home.text() + listed
