@@ -250,18 +250,22 @@ class ListDate:
                 "description": "发布日期：YYYY-MM-DD；只知年月为 YYYY-MM，只知年份为 YYYY"}
 
 
-class Clause(Model):
-    """An unnumbered entry, such as a principle or a 实施办法's purpose article: shown in the list, without a page."""
-
-    label: Text = Field(description="原文印刷的编号，照原样显示，如 （一）、第一条")
-    text: Text = Field(description="原文")
-    complete: bool = Field(True, description=INCOMPLETE)
+class _Entry:
+    """A clause or an item: where its text is cut off, the 〔以下原文未收录〕 mark follows it."""
 
     @property
     def shows_truncated(self) -> bool:
         return not self.complete
 
     ends_truncated = shows_truncated
+
+
+class Clause(_Entry, Model):
+    """An unnumbered entry, such as a principle or a 实施办法's purpose article: shown in the list, without a page."""
+
+    label: Text = Field(description="原文印刷的编号，照原样显示，如 （一）、第一条")
+    text: Text = Field(description="原文")
+    complete: bool = Field(True, description=INCOMPLETE)
 
 
 class _Holder:
@@ -281,7 +285,7 @@ class _Holder:
         return not self.complete and not (self.entries and self.entries[-1].ends_truncated)
 
 
-class Item(Model):
+class Item(_Entry, Model):
     """A numbered duty: the unit citizens follow, with a page of its own and evidence, whatever its printed label."""
 
     number: int = Field(gt=0, description="条目序号，如 18（原文印作（十八）的也写 18）")
@@ -313,15 +317,8 @@ class Item(Model):
         return self.label or f"{self.number}."
 
     @property
-    def shows_truncated(self) -> bool:
-        return not self.complete
-
-    ends_truncated = shows_truncated
-
-    @property
     def name(self) -> str:
-        """What the list prints for the item, with what holds it where numbering starts again (二、（一）); see
-        DutyList.model_post_init."""
+        """What the list prints for the item, with the labels of what holds it (二、（一）); see DutyList._name_items."""
         return self._name
 
     @property
@@ -402,8 +399,9 @@ LIST_UNCONFIRMED_FIELDS = {"title": "标题", "jurisdiction": "地区或机关",
 ListUnconfirmedField = Literal[tuple(LIST_UNCONFIRMED_FIELDS)]
 # What the text calls itself (清单, 实施办法, 规定…) and its numbered units (项, 条): words of the data, a few Han
 # characters, so that a page never calls a 实施办法 "这份清单"
-DocumentName = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[\u4e00-\u9fff]{1,12}$")]
-UnitName = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[\u4e00-\u9fff]$")]
+HAN_WORD, HAN_CHARACTER = r"^[\u4e00-\u9fff]{1,12}$", r"^[\u4e00-\u9fff]$"
+DocumentName = Annotated[str, StringConstraints(strip_whitespace=True, pattern=HAN_WORD)]
+UnitName = Annotated[str, StringConstraints(strip_whitespace=True, pattern=HAN_CHARACTER)]
 # A printed label that only restates the item's number (1. 1、 1．): the title may say 第1项 for it
 _PLAIN_NUMBER = re.compile(r"(\d+)[.．、]?")
 

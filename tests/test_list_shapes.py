@@ -486,6 +486,9 @@ def test_article_numbers_count_the_unnumbered_articles_too(tmp_path):
         source["items"][0]["number"] = 1   # 第三条 written as the first duty
     problems = list_problems(tmp_path / "a", "articles", renumber)
     assert len(problems) == 1 and "条序" in problems[0] and "此处应为 3" in problems[0]
+    unit = list_problems(tmp_path / "b", "articles", lambda s: s.update(unit="条目", document_name="实施 办法"))
+    assert any("字段 unit：应为一个汉字 — 请写条目的量词，如 项、条" in p for p in unit)
+    assert any("字段 document_name：应为 1 至 12 个汉字 — 请写原文的文件名称" in p for p in unit)
 
 
 def test_a_list_printed_as_a_table_shows_its_groups_under_its_headings(sites, tmp_path):
