@@ -531,3 +531,13 @@ def test_a_list_naming_neither_place_nor_holder_says_both_are_unknown(tmp_path):
     listed = Page(tmp_path / "site/duties/index.html").text()
     assert "发布单位和发布日期不详。地区或机关不详。职责主体不详。" in listed
     assert "None" not in home.text() + listed
+
+
+def test_a_key_that_is_not_the_printed_number_is_explained_where_an_editor_meets_it(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "party-government/data", data)
+    (data / "progress/2024.yaml").write_text("year: 2024\nitems:\n  2-3: []\n", encoding="utf-8")   # 三、（三）?
+    refused = check(data)
+    [line] = [line for line in refused.stderr.splitlines() if line.startswith("data/progress/2024.yaml:3:")]
+    assert "清单中没有编号为 2-3 的条目" in line and "「2-2」（三、（二））" in line and "「2-1」（三、（一））" in line
+    assert "只数直接列有条目的部分和组，不是原文印的编号：1-1 是 二、（一）" in line
