@@ -7,6 +7,7 @@ Hooks decide which pages exist; templates in overrides/macros/ decide what they 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 from html import unescape
@@ -49,8 +50,10 @@ def on_config(config):
         config.site_url = dataset.site.site_url.rstrip("/") + "/"
     config.extra["gov"] = dataset.site.model_dump(include={"sponsor", "site_code", "icp", "psb", "contact", "correction_url"})
     config.extra["latest_date"] = dataset.newest_date()
+    config.extra["list_name"] = "职责清单" if dataset.duty_list.is_list else dataset.duty_list.document_name   # 404 page
     sections = {path: _escaped(entries) for path, entries in pages.nav_sections(dataset).items()}
-    config.nav = [{title: sections.get(path, path)} if isinstance(path, str) else {title: path}
+    titles = {path: escape(title) for path, title in pages.nav_titles(dataset).items()}
+    config.nav = [{titles.get(path, title): sections.get(path, path)} if isinstance(path, str) else {title: path}
                   for entry in config.nav for title, path in entry.items()]
     return config
 
@@ -99,7 +102,9 @@ def on_files(files, config):
     _this_build.update(dataset=dataset, modified=jsonld.data_modified(dataset, history))
     if config.site_url and (robots := sitemap.robots(config.site_url)) and not files.get_file_from_path("robots.txt"):
         files.append(File.generated(config, "robots.txt", content=robots))
-    files.append(File.generated(config, "feed.xml", content=feed.atom(dataset)))
+    modified = _this_build["modified"]
+    files.append(File.generated(config, "feed.xml", content=feed.atom(
+        dataset, fallback=dt.date.fromisoformat(modified) if modified else None)))
     _archive_pages(dataset, files, config)
     return files
 
@@ -288,6 +293,15 @@ def define_env(env):
         status_changes=lambda obligation, year: changes.get((obligation.id, year), []),
     ))
     env.filter(md_text)
+
+    @env.filter
+    def named(text) -> str:
+        """A generated sentence (a status's name or meaning) in the text's own words: 清单 becomes what it calls
+        itself (a 实施办法 is never called 清单) and 本项/该项/每项/各项 its unit (本条). Only for the engine's own
+        words, never data text."""
+        duty_list = dataset.duty_list
+        text = str(text).replace("清单", duty_list.document_name)
+        return re.sub("(?<=[本该每各])项", duty_list.unit, text)
 
     @env.filter
     def final_html(html) -> str:

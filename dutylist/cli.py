@@ -138,7 +138,10 @@ def _main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 2
     if args.command == "check":
-        print(f"数据检查通过：{len(dataset.duty_list.items)} 项条目，{len(dataset.documents)} 件文件，"
+        duty_list = dataset.duty_list
+        counted = (f"条目 {len(duty_list.items)} {duty_list.unit}" if duty_list.all_captured
+                   else f"条目已收录 {len(duty_list.items)} {duty_list.unit}（原文未全部收录）")
+        print(f"数据检查通过：{counted}，{len(dataset.documents)} 件文件，"
               f"{len(dataset.years)} 个年度（参照日期 {dataset.reference_date}）。")
         return 0
     if args.command == "links":
@@ -260,9 +263,16 @@ def _new_year(dataset, data_dir: Path, year: int) -> int:
     if path.exists():
         print(f"{path} 已存在，未作改动。", file=sys.stderr)
         return 1
-    items = dataset.duty_list.items
-    lines = [f"# {year}年度进展：在条目编号下按编者指南添加证据（document、mapping、summary）。", f"year: {year}",
-             "items:" if items else "items: {}   # 清单没有编号的条目"]
+    duty_list = dataset.duty_list
+    items = duty_list.items
+    lines = [f"# {year}年度进展：在条目编号下按编者指南添加证据（document、mapping、summary）。",
+             "# 每行注释是该编号对应的原文条目（原文印的编号，及编者所加简称）。"]
+    if duty_list.item_numbering == "per_group":
+        first = items[0] if items else None
+        lines += [f"# 注意：本{duty_list.document_name}每部分（或每组）重新编号，条目编号写作“第几个列有条目的部分或组-序号”，"
+                  "只数直接列有条目的部分和组，不是原文印的编号"
+                  + (f"（如 {first.key} 是原文的 {first.name}）" if first else "") + "；请按注释找到条目。"]
+    lines += [f"year: {year}", "items:" if items else f"items: {{}}   # {duty_list.document_name}没有编号的条目"]
     # an item's title is data: its whitespace (a line break would end the comment) becomes one space
     lines += [f"  {item.key}: []   # {' '.join(item.title.split())}" for item in items]
     path.parent.mkdir(parents=True, exist_ok=True)

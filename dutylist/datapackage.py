@@ -53,7 +53,7 @@ def descriptor(dataset: Dataset, files: list[OpenFile], commit: str | None) -> d
         "version": version(dataset.reference_date, commit),
         "reference_date": dataset.reference_date.isoformat(),
         "commit": commit,
-        "keywords": ["法治建设", "职责清单", duty_list.jurisdiction],
+        "keywords": ["法治建设", "职责清单", *([duty_list.jurisdiction] if duty_list.jurisdiction else [])],
         "licenses": [DATA_LICENCE],
         "sources": [{"title": duty_list.shown_title, "path": duty_list.source_url}],
         "resources": [resource(f, schemas) for f in files],

@@ -15,9 +15,9 @@ from . import archive as store
 from . import history as status_history
 from . import limits, narrative
 from .inventory import TOP_FILES, take_inventory
-from .model import (CLAUSE_MARKS, DEADLINE_REQUIRED, DOCUMENT_KINDS, PUBLICATION_VERBS, Document, DutyList, Evidence,
-                    Group, Item, Model, Obligation, Search, Site, YearProgress, address_key, host_of, idna_host,
-                    requires_publication)
+from .model import (CLAUSE_MARKS, DEADLINE_REQUIRED, DOCUMENT_KINDS, GROUP_EMPTY, PUBLICATION_VERBS, Document,
+                    DutyList, Evidence, Group, Item, Model, Obligation, Search, Site, YearProgress, address_key, host_of,
+                    idna_host, requires_publication)
 from .problems import DataError, Problem, did_you_mean
 from .source import Sourced, read_text_file, read_yaml
 from .validation import validate
@@ -60,10 +60,12 @@ class Dataset:
                                     or _on_domains(host, self.site.media_domains))
 
     def newest_date(self, documents: list[Document] | None = None) -> str:
-        """The newest of the list's and the documents' dates, as written (a list dated 2024-05 stays 2024-05)."""
-        published = self.duty_list.published
+        """The newest of the list's and the documents' dates, as written (a list dated 2024-05 stays 2024-05); the
+        list's date only when known and confirmed. "" when there is none."""
+        published = self.duty_list.known_published
         dates = [(d.published, d.published.isoformat()) for d in (self.documents if documents is None else documents)]
-        return max([(published.first_day, published.isoformat()), *dates])[1]
+        dates += [(published.first_day, published.isoformat())] if published else []
+        return max(dates)[1] if dates else ""
 
     def host_kind(self, document: Document) -> str:
         """"official" or "media", from the document's host and the site's allow-lists."""
@@ -272,18 +274,22 @@ class References:
     def site_links(self) -> None:
         """The list's source, the site's own address and its correction channel are official pages."""
         site, duty_list = self.dataset.site, self.dataset.duty_list
+        # a list known only from a repost (a mirror site) may be read there, when repost_of names whose original it is
+        source = None if duty_list.repost_of else duty_list.source_url
         for file, name, url in (("site.yaml", "site_url", site and site.site_url),
                                 ("site.yaml", "correction_url", site and site.correction_url),
-                                ("list.yaml", "source_url", duty_list.source_url)):
+                                ("list.yaml", "source_url", source)):
             if site and url and not _on_domains(host_of(url), site.official_domains):
                 self.report(file, (name,), f"网站 {host_of(url)} 不在允许的官方域名之列（data/site.yaml 的 official_domains）",
-                            "请改用官方网站上的地址；确属官方网站的，请把域名加入 official_domains")
+                            "请改用官方网站上的地址；确属官方网站的，请把域名加入 official_domains"
+                            + ("；清单只能在转载网站上找到的，请在 repost_of 中写明原文由谁发布、原发布页面在哪里（或未找到）"
+                               if name == "source_url" else ""))
 
     def duty_list(self) -> None:
         duty_list = self.dataset.duty_list
         shapes = [name for name, found in (("parts", duty_list.parts), ("groups", duty_list.top_groups),
                                            ("items", duty_list.top_items)) if found]
-        if not shapes:
+        if not shapes and not duty_list.clauses and not duty_list.closing_clauses:
             self.report("list.yaml", ("parts",), "清单没有内容（parts、groups、items 都为空）",
                         "请按原文写 parts（分部分）、groups（只分组）或 items（只列条目）之一")
         elif len(shapes) > 1:
@@ -296,14 +302,55 @@ class References:
             if part.groups and part.items:
                 self.report("list.yaml", ("parts", p, "items"), "该部分同时写了分组（groups）和直接列出的条目（items）",
                             "请按原文二选一：条目属于某组的，写在该组的 items 下")
+        for path, group in [*((("parts", p, "groups", g), group) for p, part in enumerate(duty_list.parts)
+                              for g, group in enumerate(part.groups)),
+                            *((("groups", g), group) for g, group in enumerate(duty_list.top_groups))]:
+            if not group.clauses and not group.items:
+                self.report("list.yaml", path, *GROUP_EMPTY.split("："))
         self.numbering()
         self.labels()
-        self.not_in_future("list.yaml", ("published",), duty_list.published.first_day)
+        self.columns()
+        self.list_facts()
+
+    def list_facts(self) -> None:
+        """Unknown facts are left out; facts not confirmed from the original say so and why; a repost says whose."""
+        duty_list = self.dataset.duty_list
+        if duty_list.published:
+            self.not_in_future("list.yaml", ("published",), duty_list.published.first_day)
+        elif self.dataset.obligations:
+            self.report("list.yaml", (), "登记了公开义务（data/obligations.yaml），但清单没有写发布日期 published：不知道清单何时发布，"
+                        "就分不清哪些年度早于清单、不应按清单评判",
+                        "请写上发布日期（只知年月写 2024-05，只知年份写 2024）；日期无从得知的，暂不登记公开义务")
+        if duty_list.unconfirmed and not duty_list.unconfirmed_reason:
+            self.report("list.yaml", ("unconfirmed",), "标明了未经核实的字段，但没有写明原因",
+                        "请在 unconfirmed_reason 中写明为何未经核实，如“地区由发布网站推定，原文没有写明”")
+        for n, name in enumerate(duty_list.unconfirmed):
+            if getattr(duty_list, name) is None:
+                self.report("list.yaml", ("unconfirmed", n), f"没有写 {name}，不必标明它未经核实",
+                            f"请删除 unconfirmed 中的 {name}；原文没有写明的字段不写，页面显示“不详”")
+        if duty_list.repost_date is None:
+            return
+        if not duty_list.repost_of:
+            self.report("list.yaml", ("repost_date",), "写了转载日期 repost_date，但没有写 repost_of",
+                        "请在 repost_of 中写明原文由谁发布、原发布页面在哪里；不是转载的，请删除 repost_date")
+        if duty_list.published and duty_list.repost_date.last_day < duty_list.published.first_day:
+            self.report("list.yaml", ("repost_date",), f"转载日期 {duty_list.repost_date} 早于清单发布日期 {duty_list.published}",
+                        "请核对两个日期")
+        self.not_in_future("list.yaml", ("repost_date",), duty_list.repost_date.first_day)
+
+    def columns(self) -> None:
+        """A list printed as a table (one row per group) records its headings, and has groups to put in the rows."""
+        duty_list = self.dataset.duty_list
+        if duty_list.columns and not duty_list.groups:
+            self.report("list.yaml", ("columns",), "写了表头 columns，但清单没有分组（groups）：表格的每一行是一组",
+                        "请按原文表格的行写 groups；原文不是表格的，请删除 columns")
 
     def numbering(self) -> None:
         """Items are numbered 1, 2, 3… as printed: across the list, or within whatever holds them (a group, or a
         part without groups). Where the list or that holder is captured only in part, numbers may skip."""
         duty_list = self.dataset.duty_list
+        if duty_list.item_numbering == "articles":
+            return self.article_numbers()
         continuous = duty_list.item_numbering == "continuous"
         scope = "全篇" if continuous else "同一组（或同一部分）内"
         expected = 1
@@ -320,16 +367,32 @@ class References:
                                 "请按清单原文核对编号，补上缺少的条目；原文只收录了一部分的，请在 list.yaml 顶层写 complete: false")
                 expected = max(expected, item.number) + 1
 
+    def article_numbers(self) -> None:
+        """Articles are numbered 第一条, 第二条… in the order printed, clauses included: an item's number is its article's."""
+        duty_list = self.dataset.duty_list
+        gaps_allowed = not duty_list.all_captured
+        expected = 1
+        for entry, path in duty_list.articles():
+            if isinstance(entry, Item):
+                if entry.number < expected:
+                    self.report("list.yaml", (*path, "number"), f"条目编号 {entry.number} 重复或顺序颠倒（按条编号时，number 是"
+                                f"它在全文中的条序，不编为条目的条也占序号，此处应为 {expected}）", "请按原文核对是第几条")
+                elif entry.number > expected and not gaps_allowed:
+                    self.report("list.yaml", (*path, "number"), f"条目编号 {entry.number} 与条序不符（按条编号时，number 是它在"
+                                f"全文中的条序，前面的条款 clauses 也占序号，此处应为 {expected}）",
+                                "请按原文核对是第几条，补上缺少的条；原文只收录了一部分的，请在 list.yaml 顶层写 complete: false")
+                expected = max(expected, entry.number) + 1
+            else:
+                expected += 1
+
     def labels(self) -> None:
         """Labels are shown exactly as written: a bare 一 or 1 would show as 一总体职责, without the printed 、 or ."""
         duty_list = self.dataset.duty_list
-        labelled = []
-        for p, part in enumerate(duty_list.parts):
-            labelled += [(("parts", p), part), *((("parts", p, "clauses", c), clause) for c, clause in enumerate(part.clauses))]
-        for holder, path in duty_list.numbering_scopes():
-            items = duty_list.top_items if holder is duty_list else holder.items
-            labelled += [(path, holder)] if isinstance(holder, Group) else []
-            labelled += [((*path, "items", i), item) for i, item in enumerate(items)]
+        labelled = [(("parts", p), part) for p, part in enumerate(duty_list.parts)]
+        labelled += [(("parts", p, "groups", g), group) for p, part in enumerate(duty_list.parts)
+                     for g, group in enumerate(part.groups)]
+        labelled += [(("groups", g), group) for g, group in enumerate(duty_list.top_groups)]
+        labelled += [(path, entry) for entry, path in duty_list.articles()]
         for path, entry in labelled:
             if entry.label and BARE_NUMBER.fullmatch(entry.label):
                 self.report("list.yaml", (*path, "label"), f"编号“{entry.label}”缺少原文编号所带的标点或括号（页面照写照印）",
@@ -407,8 +470,7 @@ class References:
         for n, ob in enumerate(self.dataset.obligations):
             item = self.dataset.items_by_key.get(ob.item)
             if item is None:
-                self.report("obligations.yaml", ("obligations", n, "item"), f"清单中没有第 {ob.item} 项",
-                            self.did_you_mean(ob.item, self.dataset.items_by_key) + "请填写清单中已有的条目编号")
+                self.report("obligations.yaml", ("obligations", n, "item"), *self.unknown_item(ob.item))
             elif ob.quote not in item.text:
                 self.report("obligations.yaml", ("obligations", n, "quote"), f"引文不是第 {ob.item} 项原文中的原话",
                             f"请从 data/list.yaml 第 {ob.item} 项的 text 中逐字复制提出该公开要求的句子")
@@ -473,8 +535,7 @@ class References:
             self.report(file, ("year",), *problem)
         for key, entries in progress.items.items():
             if key not in self.dataset.items_by_key:
-                self.report(file, ("items", key), f"清单中没有第 {key} 项",
-                            self.did_you_mean(key, self.dataset.items_by_key) + "请填写清单中已有的条目编号")
+                self.report(file, ("items", key), *self.unknown_item(key))
             first: dict[tuple, int] = {}   # each entry's fields → where it first stands (a scan per entry was quadratic)
             for n, entry in enumerate(entries):
                 self.evidence(file, ("items", key, n), entry, progress.year)
@@ -547,13 +608,30 @@ class References:
         for key, source in self.dataset.narratives.items():
             shown = f"data/narratives/{key}.md"
             if key not in keys:
-                self.problems.append(Problem(shown, 1, 1, "", f"清单中没有第 {key} 项",
-                                             did_you_mean(key, keys) + "请把文件名改为已有的条目编号，如 18.md"))
+                example = next(iter(self.dataset.items_by_key), "1")
+                self.problems.append(Problem(shown, 1, 1, "", *self.unknown_item(key, f"请把文件名改为已有的条目编号，如 {example}.md")))
             self.problems.extend(narrative.problems(shown, source, keys, groups, self.dataset.linkable_host, local))
         if self.dataset.about:  # on the about page: links to official hosts only
             self.problems.extend(narrative.problems("data/about.md", self.dataset.about, keys, groups,
                                                     self.dataset.linkable_host, set()))
         self.problems.extend(limits.shown_list_problems(self.dataset))
+
+    def unknown_item(self, key: str, ask: str = "") -> tuple[str, str]:
+        """An item key the list does not have: the nearest keys with the printed item each one is. Where numbering
+        starts again in each part or group, a key counts only the parts and groups that hold items (part 二's first
+        item is 1-1 when part 一 holds only principles): the message says so, with the first keys as examples."""
+        items = self.dataset.items_by_key
+        near = did_you_mean(key, items)
+        for found in items:
+            near = near.replace(f"「{found}」", f"「{found}」（{items[found].name}）")
+        duty_list = self.dataset.duty_list
+        fix = near + (ask or f"请填写{duty_list.document_name}中已有的条目编号")
+        if duty_list.item_numbering != "per_group":
+            return f"{duty_list.document_name}中没有第 {key} {duty_list.unit}", fix
+        examples = "、".join(f"{k} 是 {i.name}" for k, i in list(items.items())[:3])
+        fix += (f"。本{duty_list.document_name}每部分（或每组）重新编号，条目编号写作“第几个列有条目的部分或组-序号”，只数直接列有"
+                f"条目的部分和组，不是原文印的编号：{examples}；全部对照见 dutylist new-year 生成的年度文件中的注释")
+        return f"{duty_list.document_name}中没有编号为 {key} 的条目", fix
 
     def duplicates(self, file: str, section: str, ids: list[str], what: str, field: str = "id") -> None:
         first: dict[str, int] = {}

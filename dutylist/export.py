@@ -40,7 +40,7 @@ class OpenFile:
 # files by the name without "-YYYY"); a data set missing here is described by its title alone.
 PLAIN = {
     "list": "清单原文：每一项职责的原话，一项一行。",
-    "documents": "本站引用的每一件政府公开文件：标题、发布单位、发布日期和原文网址。",
+    "documents": "本站引用的每一件公开文件：标题、发布单位、发布日期和原文网址。",
     "obligations": "清单明确要求公开的事项：要公开什么、在哪里公开、有没有期限。",
     "progress": "这一年的履职记录：每条记录对应一项职责和一件公开文件，附本站的摘要。",
     "statuses": "每项公开要求在每一年是否按时公开，按页面注明的日期计算。",
@@ -103,7 +103,10 @@ class ArchiveRecord(BaseModel):
     check_since: str | None = Field(description="该结论最早出现的时间（UTC）")
 
 
-LIST_FIELDS = ["key", "number", "label", "part", "group", "short", "text", "complete"]
+# Each row also carries the list's own cautions (as the evidence CSV carries its document's): whoever reads one row
+# reads them too
+LIST_FIELDS = ["key", "number", "label", "part", "group", "short", "text", "complete", "list_unconfirmed",
+               "list_unconfirmed_reason", "list_repost_of"]
 EVIDENCE_FIELDS = ["year", "item", "mapping", "scope", "summary", "document", "document_title", "document_published",
                    "document_url", "document_unconfirmed", "document_unconfirmed_reason", "document_repost_of"]
 DOCUMENT_FIELDS = list(Document.model_fields)
@@ -255,9 +258,12 @@ def _cell(value):
 
 
 def _list_rows(dataset: Dataset) -> list[dict]:
+    duty_list = dataset.duty_list
+    cautions = {"list_unconfirmed": duty_list.unconfirmed, "list_unconfirmed_reason": duty_list.unconfirmed_reason or "",
+                "list_repost_of": duty_list.repost_of or ""}
     return [{"key": i.key, "number": i.number, "label": i.printed_label, "part": i.part.title if i.part else "",
              "group": f"{i.group.label}{i.group.heading}" if i.group else "", "short": i.short or "", "text": i.text,
-             "complete": "是" if i.complete else "否（以下原文未收录）"} for i in dataset.duty_list.items]
+             "complete": "是" if i.complete else "否（以下原文未收录）", **cautions} for i in duty_list.items]
 
 
 def _evidence_rows(dataset: Dataset, year: int) -> list[dict]:

@@ -1,4 +1,10 @@
-"""An Atom feed of documents and progress entries, dated by the data (never by the build time)."""
+"""An Atom feed of documents and progress entries, dated by the data (never by the build time).
+
+Atom requires every `updated` to be a full date-time (RFC 3339). Documents carry full dates. The list itself may be
+dated only to the month or year: it is never turned into a day (2024-06 is not 2024-06-01). It is written, as
+known, in the feed's subtitle; and a feed without entries is dated by the last change of its data (`fallback`: the
+data files' newest commit, else the build's reference date), the one full date that is true of it.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +17,14 @@ from .dataset import Dataset
 ATOM = "http://www.w3.org/2005/Atom"
 
 
-def atom(dataset: Dataset) -> str:
+def atom(dataset: Dataset, fallback: dt.date | None = None) -> str:
     entries = sorted(_entries(dataset), key=lambda e: (e["date"], e["id"]), reverse=True)
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": "zh-CN"})
     _text(feed, "id", _urn(f"feed|{dataset.duty_list.source_url}"))
     _text(feed, "title", dataset.site.site_name)
-    _text(feed, "updated", _stamp(max((e["date"] for e in entries), default=dataset.duty_list.published.first_day)))
+    _text(feed, "subtitle", _about_the_list(dataset.duty_list))
+    _text(feed, "updated", _stamp(max((e["date"] for e in entries), default=fallback or dataset.reference_date)))
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     _text(author, "name", dataset.site.sponsor or dataset.site.site_name)
     for entry in entries:
@@ -47,8 +54,14 @@ def _entries(dataset: Dataset):
                            [reading, scope, entry.summary, f"（来源：{doc.title}，{doc.published}）", *_marks(doc)])}
 
 
+def _about_the_list(duty_list) -> str:
+    """The list's title and date as far as known (2024年6月 stays a month), with the same marks as its pages."""
+    dated = f"{duty_list.published}发布" if duty_list.published else "发布日期不详"
+    return "".join([f"{duty_list.shown_title}（{dated}）", *_marks(duty_list)])
+
+
 def _marks(doc) -> list[str]:
-    """The same cautions the pages show beside a document."""
+    """The same cautions the pages show beside a document (or the list itself)."""
     marks = []
     if doc.unconfirmed:
         marks.append(f"【{'、'.join(doc.unconfirmed_labels)}未经原文核实：{doc.unconfirmed_reason}】")

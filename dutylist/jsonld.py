@@ -70,15 +70,24 @@ def page_graph(dataset: Dataset, *, title: str, url: str | None, modified: str, 
 
 
 def legislation(dataset: Dataset) -> dict:
-    """The list as published: only what the data records (an unknown issuer or publisher is left out)."""
+    """The list as published: only what the data records and has confirmed. Schema.org has no way to say "not
+    confirmed", so an unknown fact, or one marked unconfirmed, is left out rather than stated as certain; a list
+    read from a repost names the repost as what the description is based on, never as the list's own address."""
     duty_list = dataset.duty_list
-    found = {"@type": "Legislation", "name": duty_list.shown_title, "legislationType": "职责清单",
-             "legislationJurisdiction": duty_list.jurisdiction, "legislationDate": duty_list.published.isoformat(),
-             "datePublished": duty_list.published.isoformat(), "inLanguage": "zh-CN", "url": duty_list.source_url}
-    if duty_list.issuer:
-        found["legislationPassedBy"] = {"@type": "Organization", "name": duty_list.issuer}
-    if duty_list.publisher:
-        found["publisher"] = {"@type": "Organization", "name": duty_list.publisher}
+    known = {name: getattr(duty_list, name) for name in ("title", "jurisdiction", "issuer", "publisher", "published")
+             if name not in duty_list.unconfirmed and getattr(duty_list, name)}
+    name = duty_list.shown_title + ("（标题未经原文核实）" if "title" in duty_list.unconfirmed else "")
+    found = {"@type": "Legislation", "name": name,
+             "legislationType": "职责清单" if duty_list.is_list else duty_list.document_name, "inLanguage": "zh-CN"}
+    if "jurisdiction" in known:
+        found["legislationJurisdiction"] = known["jurisdiction"]
+    if "published" in known:
+        found["legislationDate"] = found["datePublished"] = known["published"].isoformat()
+    found["isBasedOn" if duty_list.repost_of else "url"] = duty_list.source_url
+    if "issuer" in known:
+        found["legislationPassedBy"] = {"@type": "Organization", "name": known["issuer"]}
+    if "publisher" in known:
+        found["publisher"] = {"@type": "Organization", "name": known["publisher"]}
     return found
 
 
@@ -90,8 +99,9 @@ def open_dataset(dataset: Dataset, files: list[OpenFile], link: Callable[[str], 
                              "Frictionless 数据包描述。"),
              "license": DATA_LICENCE["path"], "isAccessibleForFree": True, "inLanguage": "zh-CN",
              "version": version(dataset.reference_date, data_commit(dataset.data_dir)),
-             "keywords": ["法治建设", "职责清单", duty_list.jurisdiction],
-             "spatialCoverage": duty_list.jurisdiction, "isBasedOn": duty_list.source_url}
+             "keywords": ["法治建设", "职责清单", *_confirmed(duty_list, "jurisdiction")], "isBasedOn": duty_list.source_url}
+    if place := _confirmed(duty_list, "jurisdiction"):
+        found["spatialCoverage"] = place[0]
     if dataset.years:
         found["temporalCoverage"] = f"{min(dataset.years)}/{max(dataset.years)}"
     if modified:
@@ -102,3 +112,9 @@ def open_dataset(dataset: Dataset, files: list[OpenFile], link: Callable[[str], 
                               "encodingFormat": MEDIA_TYPES[f.path.rsplit(".", 1)[-1]]}
                              for f in files if not f.is_schema]
     return found
+
+
+def _confirmed(duty_list, name: str) -> list[str]:
+    """[the list's value of a field] when known and confirmed, else []."""
+    value = getattr(duty_list, name)
+    return [value] if value and name not in duty_list.unconfirmed else []

@@ -12,4 +12,4 @@ DATA = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.
         "title_zh": "知识共享署名 4.0 国际许可协议（CC BY 4.0）"}
 
 # What DATA does not cover, for metadata that carries a sentence (the 说明 page says the same at more length)
-OFFICIAL_TEXTS = "清单原文和本站引用、存档的文件是政府机关发布的公文，不是编者的作品，不在本站数据许可范围内。"
+OFFICIAL_TEXTS = "清单原文和本站引用、存档的文件是各发布机关的公文，不是编者的作品，不在本站数据许可范围内。"

@@ -16,7 +16,8 @@ import ada_url
 import idna
 from publicsuffixlist import PublicSuffixList
 from pydantic_core import core_schema
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, computed_field
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, computed_field,
+                      field_validator)
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -249,15 +250,42 @@ class ListDate:
                 "description": "发布日期：YYYY-MM-DD；只知年月为 YYYY-MM，只知年份为 YYYY"}
 
 
-class Clause(Model):
-    """An unnumbered entry of a part, such as a principle: shown in the list, without a page of its own."""
+class _Entry:
+    """A clause or an item: where its text is cut off, the 〔以下原文未收录〕 mark follows it."""
 
-    label: Text = Field(description="原文印刷的编号，照原样显示，如 （一）")
+    @property
+    def shows_truncated(self) -> bool:
+        return not self.complete
+
+    ends_truncated = shows_truncated
+
+
+class Clause(_Entry, Model):
+    """An unnumbered entry, such as a principle or a 实施办法's purpose article: shown in the list, without a page."""
+
+    label: Text = Field(description="原文印刷的编号，照原样显示，如 （一）、第一条")
     text: Text = Field(description="原文")
     complete: bool = Field(True, description=INCOMPLETE)
 
 
-class Item(Model):
+class _Holder:
+    """What holds entries (a group, a part, the list): the 〔以下原文未收录〕 mark is printed once, where the text
+    ends. A holder captured only in part whose last entry already ends with the mark prints no second one."""
+
+    @property
+    def entries(self) -> list:
+        raise NotImplementedError
+
+    @property
+    def ends_truncated(self) -> bool:
+        return not self.complete or bool(self.entries and self.entries[-1].ends_truncated)
+
+    @property
+    def shows_truncated(self) -> bool:
+        return not self.complete and not (self.entries and self.entries[-1].ends_truncated)
+
+
+class Item(_Entry, Model):
     """A numbered duty: the unit citizens follow, with a page of its own and evidence, whatever its printed label."""
 
     number: int = Field(gt=0, description="条目序号，如 18（原文印作（十八）的也写 18）")
@@ -268,7 +296,7 @@ class Item(Model):
     _key: str = PrivateAttr("")
     _group: "Group | None" = PrivateAttr(None)
     _part: "Part | None" = PrivateAttr(None)
-    _holder_label: str = PrivateAttr("")
+    _name: str = PrivateAttr("")
 
     @computed_field(description="条目标识，用于网址和进展文件，如 18（每组编号时如 2-1）")
     @property
@@ -289,17 +317,26 @@ class Item(Model):
         return self.label or f"{self.number}."
 
     @property
+    def name(self) -> str:
+        """What the list prints for the item, with the labels of what holds it (二、（一）); see DutyList._name_items."""
+        return self._name
+
+    @property
     def title(self) -> str:
-        """The site's name for the item (navigation, headings): its number and the editors' short name. Where
-        numbering starts again in each group or part, the holder's label keeps two items' names apart (（二）第1项)."""
-        return f"{self._holder_label}第{self.number}项" + (f" {self.short}" if self.short else "")
+        """The site's name for the item (navigation, headings, matrix, pager): its printed name and the editors'
+        short name."""
+        return self._name + (f" {self.short}" if self.short else "")
 
 
-class Group(Model):
+GROUP_EMPTY = "该组既没有条款（clauses）也没有条目（items）：请补上该组的条款或条目"
+
+
+class Group(_Holder, Model):
     label: Text = Field(description="原文印刷的编号，照原样显示，如 （一）、一、")
     heading: Text = Field(description="原文标题")
     short: Text | None = Field(None, description="编者所加简称，用于导航，不属清单原文")
-    items: list[Item] = Field(min_length=1)
+    clauses: list[Clause] = Field([], description="组内不编为条目的段落（列在条目之前）")
+    items: list[Item] = []
     complete: bool = Field(True, description=INCOMPLETE)
     _ordinal: int = PrivateAttr(0)
     _part: "Part | None" = PrivateAttr(None)
@@ -313,12 +350,23 @@ class Group(Model):
     def part(self) -> "Part | None":
         return self._part
 
+    @field_validator("items")
+    @classmethod
+    def _holds_something(cls, items: list[Item], info) -> list[Item]:
+        if not items and not info.data.get("clauses"):   # an absent `items:` is checked with the list (dataset.py)
+            raise ValueError(GROUP_EMPTY)
+        return items
+
     @property
     def nav_title(self) -> str:
         return f"{self.label}{self.short or self.heading}"
 
+    @property
+    def entries(self) -> list:
+        return [*self.clauses, *self.items]
 
-class Part(Model):
+
+class Part(_Holder, Model):
     label: Text = Field(description="原文印刷的编号，照原样显示，如 一、")
     heading: Text = Field(description="原文标题")
     lead: Text | None = Field(None, description="导语原文")
@@ -340,29 +388,70 @@ class Part(Model):
     def all_items(self) -> list[Item]:
         return self.items + [i for g in self.groups for i in g.items]
 
+    @property
+    def entries(self) -> list:
+        return [*self.clauses, *self.groups, *self.items]
 
-class DutyList(Model):
+
+# Facts of the list itself that may be recorded before they are confirmed from the original (as for a document).
+LIST_UNCONFIRMED_FIELDS = {"title": "标题", "jurisdiction": "地区或机关", "subject": "职责主体", "issuer": "制定机关",
+                           "publisher": "发布单位", "published": "发布日期", "repost_date": "转载日期"}
+ListUnconfirmedField = Literal[tuple(LIST_UNCONFIRMED_FIELDS)]
+# What the text calls itself (清单, 实施办法, 规定…) and its numbered units (项, 条): words of the data, a few Han
+# characters, so that a page never calls a 实施办法 "这份清单"
+HAN_WORD, HAN_CHARACTER = r"^[\u4e00-\u9fff]{1,12}$", r"^[\u4e00-\u9fff]$"
+DocumentName = Annotated[str, StringConstraints(strip_whitespace=True, pattern=HAN_WORD)]
+UnitName = Annotated[str, StringConstraints(strip_whitespace=True, pattern=HAN_CHARACTER)]
+# A printed label that only restates the item's number (1. 1、 1．): the title may say 第1项 for it
+_PLAIN_NUMBER = re.compile(r"(\d+)[.．、]?")
+
+
+class TableColumns(Model):
+    """The printed headings of a list printed as a table, one row per group: 职责 | 具体内容."""
+
+    label: Text | None = Field(None, description="组的编号单独成一列时，该列的表头，如 序号（编号与标题同列时不写）")
+    group: Text = Field(description="组的标题所在列的表头，如 职责")
+    items: Text = Field(description="条目所在列的表头，如 具体内容")
+
+    @property
+    def headings(self) -> list[str]:
+        return [h for h in (self.label, self.group, self.items) if h]
+
+
+class DutyList(_Holder, Model):
     """The list as printed: `parts`, or `groups`, or `items` at the top level, whichever the original has."""
 
     model_config = ConfigDict(extra="forbid", serialize_by_alias=True, validate_by_name=False)
 
     title: Text | None = Field(None, description="清单标题（原文没有或未能获得时不写）")
-    jurisdiction: Text = Field(description="地区或机关，如 某市、某县某局")
-    subject: Text = Field(description="职责主体，接在 jurisdiction 之后读，如 人民政府主要负责人、党政主要负责人、主要负责人")
+    document_name: DocumentName = Field("清单", description="原文的文件名称，页面上这样称呼它，如 清单、实施办法、规定（默认 清单）")
+    unit: UnitName = Field("项", description="条目的量词，如 项、条（默认 项）：页面上写“共 27 项”“第3条”")
+    jurisdiction: Text | None = Field(None, description="地区或机关，如 某市、某县某局（原文没有写明时不写，页面显示“不详”）")
+    subject: Text | None = Field(None, description="职责主体，接在 jurisdiction 之后读，如 人民政府主要负责人、党政主要负责人、"
+                                                   "主要负责人（原文没有写明时不写）")
     subject_aliases: list[Text] = Field([], description="职责主体的日常称呼，如 市长、县长（首页写明，搜索这些称呼也能找到清单和各项职责）")
     issuer: Text | None = Field(None, description="制定机关（不详时不写）")
     byline: Text | None = Field(None, description="发布页面上的署名（如页面“作者”一栏所写），不是制定机关；写了才显示，显示为“发布页面署名”")
     publisher: Text | None = Field(None, description="发布单位（不详时不写）")
-    published: ListDate = Field(description="发布日期：YYYY-MM-DD；只知年月写 YYYY-MM，只知年份写 YYYY")
+    published: ListDate | None = Field(None, description="发布日期：YYYY-MM-DD；只知年月写 YYYY-MM，只知年份写 YYYY；不详时不写")
     source_url: Url
+    unconfirmed: list[ListUnconfirmedField] = Field(
+        [], description="未经原文核实的字段：" + "、".join(f"{k}（{v}）" for k, v in LIST_UNCONFIRMED_FIELDS.items()))
+    unconfirmed_reason: Text | None = Field(None, description="为何未经核实，如“地区由发布网站推定，原文没有写明”")
+    repost_of: Text | None = Field(None, description="source_url 是转载（如镜像网站）时：原文由谁发布、原发布页面在哪里（或未找到）")
+    repost_date: ListDate | None = Field(None, description="source_url 是转载时，转载页面的日期")
     basis: list[Text] = Field([], description="制定依据")
-    item_numbering: Literal["continuous", "per_group"] = Field(
-        "continuous", description="continuous：全篇连续编号；per_group：每组（或直接列有条目的每个部分）从 1 编号")
+    item_numbering: Literal["continuous", "per_group", "articles"] = Field(
+        "continuous", description="continuous：全篇连续编号；per_group：每组（或直接列有条目的每个部分）从 1 编号；"
+                                  "articles：按条编号（第一条、第二条…），条目的 number 是它的条序，不编为条目的条（clauses）也占序号")
+    columns: "TableColumns | None" = Field(None, description="原文印成表格（每组一行）时的表头；全文页面把各组排成这样的表格")
     preamble: Text | None = None
+    clauses: list[Clause] = Field([], description="列在各部分、组或条目之前、不编为条目的段落，如实施办法的第一条（目的）")
     complete: bool = Field(True, description="false：清单只收录了一部分（条目编号可以不连续），页面在末尾注明“以下原文未收录”")
     parts: list[Part] = []
     top_groups: list[Group] = Field([], alias="groups", description="不分部分、直接分组的清单的各组")
     top_items: list[Item] = Field([], alias="items", description="不分部分也不分组的清单的各条目")
+    closing_clauses: list[Clause] = Field([], description="列在全部条目之后、不编为条目的段落，如实施办法的施行日期条")
 
     def model_post_init(self, _context) -> None:
         for ordinal, part in enumerate(self.parts, 1):
@@ -379,25 +468,81 @@ class DutyList(Model):
         for ordinal, (scope, _) in enumerate(self.numbering_scopes(), 1):
             for item in scope.items if scope is not self else self.top_items:
                 item._key = f"{ordinal}-{item.number}" if per_scope else str(item.number)
-                item._holder_label = scope.label if per_scope and scope is not self else ""
+        self._name_items(per_scope)
+
+    def _name_items(self, per_scope: bool) -> None:
+        """Each item is named as printed, with the labels of the part and group that hold it, as one cites it from
+        the paper (二、（一）; 二、（二）1.). Two exceptions say no less: a label that only restates a number unique
+        in the list (printed 1. or 1、, or left out) reads 第1项, the usual way of citing a numbered item in
+        Chinese; and an article (第三条) is unique in its text and cited alone. A label such as （一） is never
+        turned into a number it does not print."""
+        for item in self.items:
+            plain = _PLAIN_NUMBER.fullmatch(item.label or str(item.number))
+            if not per_scope and plain and int(plain[1]) == item.number:
+                item._name = f"第{item.number}{self.unit}"
+            elif self.item_numbering == "articles":
+                item._name = item.printed_label
+            else:
+                item._name = "".join(h.label for h in (item.part, item.group) if h) + item.printed_label
 
     def numbering_scopes(self) -> list[tuple["Part | Group | DutyList", tuple]]:
         """Whatever holds items directly, in list order, with its path in list.yaml: under per_group numbering
-        each starts again at 1, and a key is the scope's position and the number (2-1)."""
+        each starts again at 1, and a key is the scope's position and the number (2-1). Only parts and groups
+        that hold items count: part 二's first item is 1-1 when part 一 holds only principles."""
         scopes = []
         for p, part in enumerate(self.parts):
             if part.items:
                 scopes.append((part, ("parts", p)))
-            scopes += [(group, ("parts", p, "groups", g)) for g, group in enumerate(part.groups)]
-        scopes += [(group, ("groups", g)) for g, group in enumerate(self.top_groups)]
+            scopes += [(group, ("parts", p, "groups", g)) for g, group in enumerate(part.groups) if group.items]
+        scopes += [(group, ("groups", g)) for g, group in enumerate(self.top_groups) if group.items]
         if self.top_items:
             scopes.append((self, ()))
         return scopes
 
+    def articles(self) -> list[tuple["Clause | Item", tuple]]:
+        """Every clause and item in the order printed, with its path in list.yaml: the articles (第一条…) of an
+        article-style text, which clauses number too."""
+        found = [(c, ("clauses", n)) for n, c in enumerate(self.clauses)]
+        for p, part in enumerate(self.parts):
+            found += [(c, ("parts", p, "clauses", n)) for n, c in enumerate(part.clauses)]
+            for g, group in enumerate(part.groups):
+                found += [(c, ("parts", p, "groups", g, "clauses", n)) for n, c in enumerate(group.clauses)]
+                found += [(i, ("parts", p, "groups", g, "items", n)) for n, i in enumerate(group.items)]
+            found += [(i, ("parts", p, "items", n)) for n, i in enumerate(part.items)]
+        for g, group in enumerate(self.top_groups):
+            found += [(c, ("groups", g, "clauses", n)) for n, c in enumerate(group.clauses)]
+            found += [(i, ("groups", g, "items", n)) for n, i in enumerate(group.items)]
+        found += [(i, ("items", n)) for n, i in enumerate(self.top_items)]
+        return found + [(c, ("closing_clauses", n)) for n, c in enumerate(self.closing_clauses)]
+
+    @property
+    def entries(self) -> list:
+        return [*self.clauses, *self.parts, *self.top_groups, *self.top_items, *self.closing_clauses]
+
+    @property
+    def all_captured(self) -> bool:
+        """Whether every numbered item of the original is here: the list and each part and group complete (an item
+        or clause cut short is still counted)."""
+        return self.complete and all(h.complete for h in [*self.parts, *self.groups])
+
+    @property
+    def is_list(self) -> bool:
+        return self.document_name == "清单"
+
     @property
     def shown_title(self) -> str:
         """The title, or words saying it is not known (never a made-up title)."""
-        return self.title or f"{self.jurisdiction}{self.subject}职责清单（标题不详）"
+        named = "职责清单" if self.is_list else self.document_name
+        return self.title or f"{self.jurisdiction or ''}{self.subject or ''}{named}（标题不详）"
+
+    @property
+    def known_published(self) -> ListDate | None:
+        """The date, when it is known and confirmed: what metadata may state as the list's date."""
+        return None if "published" in self.unconfirmed else self.published
+
+    @property
+    def unconfirmed_labels(self) -> list[str]:
+        return [LIST_UNCONFIRMED_FIELDS[f] for f in self.unconfirmed]
 
     @cached_property
     def groups(self) -> list[Group]:

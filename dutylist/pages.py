@@ -22,21 +22,29 @@ class Page:
     shows_list: bool = False     # renders the list's own text: its publisher is the page's ContentSource
 
 
+# Below every item page (3) and the plain pages (1) even where their heading matches: the theme weighs a title
+# match a thousand times a text match, and an item page's title is its label (二、（一）), its words in its text.
+LIST_BOOST = 0.0001
+
+
 def plan(dataset: Dataset) -> list[Page]:
     """Every generated page, with the data files each one draws on."""
     duty_list = dataset.duty_list
-    listed = duty_list.published.isoformat()
+    # the list's date as metadata only when known and confirmed: PubDate states a date as a fact
+    listed = duty_list.known_published.isoformat() if duty_list.known_published else ""
     newest = dataset.newest_date()
+    # List, part and group pages are searched for what only they hold (preamble, principles, part leads): the items'
+    # text on them is left out of the index (data-search-exclude), and they rank below the item pages
     pages = [Page("duties/index.md", "page_list.md", duty_list.shown_title, f"{duty_list.shown_title}全文",
-                  {"dl_jsonld": "list", **_aliases(duty_list)}, pub_date=listed, sources=("list.yaml",),
+                  {"dl_jsonld": "list", **_aliases(duty_list)}, pub_date=listed, search_boost=LIST_BOOST, sources=("list.yaml",),
                   shows_list=True)]
     for part in duty_list.parts:
         pages.append(Page(f"parts/{part.ordinal}/index.md", "page_part.md", part.title, part.heading,
-                          {"dl_part": part.ordinal}, pub_date=listed, searchable=False,
+                          {"dl_part": part.ordinal}, pub_date=listed, search_boost=LIST_BOOST,
                           sources=("list.yaml",), shows_list=True))
     for group in duty_list.groups:
         pages.append(Page(f"groups/{group.ordinal}/index.md", "page_group.md", group.nav_title, group.heading,
-                          {"dl_group": group.ordinal}, pub_date=listed, searchable=False,
+                          {"dl_group": group.ordinal}, pub_date=listed, search_boost=LIST_BOOST,
                           sources=("list.yaml",), shows_list=True))
     for item in duty_list.items:
         evidence = dataset.evidence(item)
@@ -71,6 +79,12 @@ def nav_sections(dataset: Dataset) -> dict[str, list]:
     listed = [*parts, *_group_entries(duty_list.top_groups), *_item_entries(duty_list.top_items)]
     years = [{f"{y}年": f"years/{y}.md"} for y in dataset.years]
     return {"duties/index.md": ["duties/index.md", *listed], "years/index.md": ["years/index.md", *years]}
+
+
+def nav_titles(dataset: Dataset) -> dict[str, str]:
+    """Section names of mkdocs.yml's nav that depend on what the text calls itself: a 实施办法 is not a 职责清单."""
+    duty_list = dataset.duty_list
+    return {} if duty_list.is_list else {"duties/index.md": duty_list.document_name}
 
 
 def _group_entries(groups) -> list[dict]:

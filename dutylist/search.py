@@ -6,7 +6,9 @@ Module-level functions, so the worker can be handed them by name.
 from __future__ import annotations
 
 import functools
+import json
 import os
+import re
 import signal
 import threading
 import time
@@ -45,7 +47,9 @@ def load_dictionary() -> None:
 
 
 def tile_compounds() -> None:
-    """Index Chinese compounds by their parts too (环境保护 → 环境 保护), so a search for 保护 finds them."""
+    """Index Chinese compounds by their parts too (环境保护 → 环境 保护), so a search for 保护 finds them; segment
+    text in traditional characters as its simplified form (jieba's dictionary is simplified), keeping its own
+    characters in the index: the index shows the text as published, and the worker maps words to one form."""
     import jieba
 
     if getattr(jieba.cut, "tiled", False):
@@ -57,8 +61,13 @@ def tile_compounds() -> None:
         return tuple(_tile(word, [w for w in jieba.cut_for_search(word) if w != word]))
 
     def fine(text, *args, **kwargs):
-        for word in coarse(text, *args, **kwargs):
-            yield from parts(word)
+        original = text.decode("utf-8") if isinstance(text, bytes) else text
+        pos = 0
+        # simplified() maps one character to one: the words of the simplified text are slices of the original
+        for word in coarse(simplified(original), *args, **kwargs):
+            for part in parts(word):
+                yield original[pos:pos + len(part)]
+                pos += len(part)
 
     fine.tiled = True
     jieba.cut = fine
@@ -96,3 +105,76 @@ def fixed_worker(script: str) -> str | None:
             return None
         script = script.replace(broken, fixed)
     return script
+
+
+# --- traditional and simplified characters ------------------------------------------------------------------
+# A reader may search 兩個確立 or 两个确立 for either text. OpenCC's t2s table (the `opencc` package, the OpenCC
+# project's own binding, Apache-2.0) maps each traditional character to its simplified form, one for one. Both the
+# index and the query are mapped to the simplified form, character by character and without phrase context, so
+# that the two sides always agree (乾 maps as it does alone, on both sides). The index keeps the text as
+# published; the mapping is applied to its words by the browser's search worker, which gets a table of the pairs
+# whose simplified character occurs on the site (`worker_table`): a pair whose character is nowhere in the index
+# could not make a query match anything.
+
+_HAN_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0))
+
+
+@functools.cache
+def simplified_table() -> dict[int, str]:
+    """Code point of each traditional character → its simplified character (closed: no target maps again)."""
+    import opencc
+
+    convert = opencc.OpenCC("t2s").convert
+    table = {}
+    for start, end in _HAN_RANGES:
+        for code in range(start, end):
+            found = convert(chr(code))
+            if found != chr(code) and len(found) == 1:
+                table[code] = found
+    for code, target in table.items():
+        while ord(target) in table and table[ord(target)] != target:
+            target = table[ord(target)]
+        table[code] = target
+    return table
+
+
+def simplified(text: str) -> str:
+    """The text with every traditional character in its simplified form; the same length, character for character."""
+    return text.translate(simplified_table())
+
+
+def worker_table(index_text: str) -> str:
+    """Pairs "繁简繁简…" for the worker: the traditional characters whose simplified form occurs in the index."""
+    present = set(simplified(index_text))
+    return "".join(chr(code) + target for code, target in simplified_table().items() if target in present)
+
+
+# The worker maps every indexed word and every query to the simplified form: a function defined before the theme's
+# script (marked, so a second build replaces it), a pipeline step of the index, and the query's first step.
+_PRELUDE = re.compile(r"/\*dl-hans\*/.*?/\*/dl-hans\*/\n", re.S)
+SIMPLIFIED_FIXES = [
+    (r'search(e){if(e=e.replace(new RegExp("\\p{sc=Han}+","gu")',
+     r'search(e){if(e=dlHans(e),e=e.replace(new RegExp("\\p{sc=Han}+","gu")'),
+    ('this.ref("location");',
+     '(lunr.Pipeline.registeredFunctions.dlHans||lunr.Pipeline.registerFunction(dlHansToken,"dlHans")),'
+     'this.pipeline.add(dlHansToken),this.searchPipeline.add(dlHansToken),this.ref("location");'),
+]
+
+
+def simplified_worker(script: str, pairs: str) -> str | None:
+    """The worker script mapping traditional characters to simplified by `pairs`, or None when the places to
+    change are not found (another Material version). Applying it again replaces the table."""
+    for broken, fixed in SIMPLIFIED_FIXES:
+        if fixed in script:
+            continue
+        if script.count(broken) != 1:
+            return None
+        script = script.replace(broken, fixed)
+    prelude = ("/*dl-hans*/var dlHans=(function(p){var m=new Map,c=Array.from(p);for(var i=0;i<c.length;i+=2)"
+               "m.set(c[i],c[i+1]);return function(s){var o=\"\";for(var ch of String(s))o+=m.get(ch)||ch;return o}})("
+               + json.dumps(pairs, ensure_ascii=False)
+               + ");function dlHansToken(t){return t.update(function(s){return dlHans(s)})}/*/dl-hans*/\n")
+    script = _PRELUDE.sub("", script)
+    strict = '"use strict";'   # stays the script's first statement, or the theme's code would run unstrict
+    head = strict if script.startswith(strict) else ""
+    return head + prelude + script[len(head):]

@@ -6,13 +6,14 @@ import re
 
 from pydantic import BaseModel, ValidationError
 
-from .model import DOCUMENT_KINDS, UNCONFIRMED_FIELDS
+from .model import DOCUMENT_KINDS, HAN_CHARACTER, HAN_WORD, LIST_UNCONFIRMED_FIELDS, UNCONFIRMED_FIELDS
 from .problems import Problem
 from .source import Sourced
 
 # Chinese names of the coded values an editor writes, shown beside each allowed value in a message
-VALUE_NAMES = {**DOCUMENT_KINDS, **UNCONFIRMED_FIELDS, "direct": "直接对应", "interpretation": "编者解读",
-               "yearly": "每年一次", "per-event": "逐件公开", "continuous": "全篇连续编号", "per_group": "每组重新编号"}
+VALUE_NAMES = {**DOCUMENT_KINDS, **LIST_UNCONFIRMED_FIELDS, **UNCONFIRMED_FIELDS, "direct": "直接对应", "interpretation": "编者解读",
+               "yearly": "每年一次", "per-event": "逐件公开", "continuous": "全篇连续编号", "per_group": "每组重新编号",
+               "articles": "按条编号"}
 
 # pydantic error type -> (what is wrong, what to do)
 MESSAGES = {
@@ -43,6 +44,13 @@ MESSAGES = {
     "dataclass_type": ("应为“字段: 值”形式的映射", "请检查缩进与冒号"),
     "dataclass_args_type": ("应为“字段: 值”形式的映射", "请检查缩进与冒号"),
     "missing_argument": ("缺少必填字段", "请补上该字段"),
+}
+
+
+# A pattern other than an identifier's: (what is wrong, what to do), by the pattern
+PATTERNS = {
+    HAN_WORD: ("应为 1 至 12 个汉字", "请写原文的文件名称，如 清单、实施办法、规定"),
+    HAN_CHARACTER: ("应为一个汉字", "请写条目的量词，如 项、条"),
 }
 
 
@@ -85,6 +93,8 @@ def _path(error: dict) -> tuple:
 def _problem(source: Sourced, error: dict) -> Problem:
     path = _path(error)
     message, fix = MESSAGES.get(error["type"], (error["msg"], "请按编者指南改正"))
+    if error["type"] == "string_pattern_mismatch":
+        message, fix = PATTERNS.get(error.get("ctx", {}).get("pattern"), (message, fix))
     if error["type"] == "value_error":
         message, fix = str(error["ctx"]["error"]), "请改正该值"
     context = error.get("ctx", {})

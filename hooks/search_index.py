@@ -8,6 +8,7 @@ order, so the index is the same as the plugin's own, byte for byte.
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -16,7 +17,8 @@ from types import SimpleNamespace
 
 from material.plugins.search.plugin import SearchIndex
 
-from dutylist.search import fixed_worker, index_page, load_dictionary, start_worker, tile_compounds
+from dutylist.search import (fixed_worker, index_page, load_dictionary, simplified_worker, start_worker, tile_compounds,
+                             worker_table)
 
 log = logging.getLogger("mkdocs.hooks.search_index")
 
@@ -79,10 +81,20 @@ class OffloadedIndex(SearchIndex):
 
 
 def on_post_build(config):
-    """Fix the theme's search worker so a Chinese query searches for all of its words (see dutylist/search.py)."""
+    """Fix the theme's search worker so a Chinese query searches for all of its words, and so traditional and
+    simplified characters find the same pages (see dutylist/search.py)."""
+    index = Path(config.site_dir) / "search/search_index.json"
+    pairs = None
+    if index.is_file():
+        docs = json.loads(index.read_text(encoding="utf-8")).get("docs", [])
+        text = "".join(f"{d.get('title', '')}{d.get('text', '')}" for d in docs)
+        # the worker process holds OpenCC's table already (it segments traditional text by it)
+        pairs = _pool.submit(worker_table, text).result() if _pool is not None else worker_table(text)
     for path in (Path(config.site_dir) / "assets/javascripts/workers").glob("search.*.min.js"):
         fixed = fixed_worker(path.read_text(encoding="utf-8"))
+        if fixed is not None and pairs is not None:
+            fixed = simplified_worker(fixed, pairs)
         if fixed is None:
-            log.warning("%s：主题的搜索脚本与预期不符，未能修正中文查询的分词；请核对 mkdocs-material 的版本", path.name)
+            log.warning("%s：主题的搜索脚本与预期不符，未能修正中文查询的分词和繁简对应；请核对 mkdocs-material 的版本", path.name)
         else:
             path.write_text(fixed, encoding="utf-8")

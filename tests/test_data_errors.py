@@ -33,7 +33,7 @@ CASES = [
     ("list-two-shapes", "list.yaml", "parts:\n", "groups:\n- label: （一）\n  heading: 某组\n  items:\n  - number: 28\n    text: 某项。\nparts:\n",
      "groups:", "同时写了"),
     ("group-items-empty", "list.yaml", "    short: 维护司法权威\n    items:\n", "    short: 维护司法权威\n    items: []\n    old:\n",
-     "items: []", "列表为空"),
+     "items: []", "该组既没有条款（clauses）也没有条目（items）"),
     ("part-without-content", "list.yaml", "", "- label: 四\n  heading: 空的部分\n", "- label: 四", "既没有条款"),
     ("duplicate-key", "list.yaml", "jurisdiction: 营口市", "jurisdiction: 营口市\njurisdiction: 盘锦市", "jurisdiction: 盘锦市", "重复的键"),
     ("yaml-anchor", "list.yaml", "byline: 市委法治建设办", "byline: &who 市委法治建设办\npublisher2: *who", "byline: &who", "锚点"),

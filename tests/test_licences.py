@@ -18,5 +18,5 @@ def test_about_page_shows_both_licences_and_excludes_the_official_texts(page):
     text = normalise(about.text())
     assert normalise("版权与许可") in text
     assert normalise("知识共享署名 4.0 国际许可协议（CC BY 4.0）") in text and "MIT" in text
-    assert normalise("清单原文和本站引用、存档的各项文件是政府机关发布的公文") in text
+    assert normalise("清单原文和本站引用、存档的各项文件是各发布机关的公文") in text
     assert licences.DATA["path"] in about.links()
