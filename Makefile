@@ -33,9 +33,10 @@ build: $(VENV)/.runtime notice
 check: $(VENV)/.runtime
 	REFERENCE_DATE=$(REFERENCE_DATE) $(BIN)/dutylist check
 
+# One test worker per core (pytest-xdist); a test file's tests stay on one worker, so its module fixtures build once.
 test: $(VENV)/.test
 	bash scripts/system-packages.sh
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # Publish the site/ that `make build` made to DEPLOY_TARGET (a mounted web root, or user@host:/path over SSH with
 # DEPLOY_SSH_OPTIONS); with DEPLOY_URL set, the public site is checked after the switch and rolled back on mismatch.
