@@ -15,9 +15,9 @@ from . import archive as store
 from . import history as status_history
 from . import limits, narrative
 from .inventory import TOP_FILES, take_inventory
-from .model import (CLAUSE_MARKS, DEADLINE_REQUIRED, DOCUMENT_KINDS, GROUP_EMPTY, PUBLICATION_VERBS, Document,
-                    DutyList, Evidence, Group, Item, Model, Obligation, Search, Site, YearProgress, address_key, host_of,
-                    idna_host, requires_publication)
+from .model import (CLAUSE_MARKS, UNTITLED_NAMES, DEADLINE_REQUIRED, DOCUMENT_KINDS, GROUP_EMPTY, PUBLICATION_VERBS,
+                    STATUTORY_DEADLINES, Document, DutyList, Evidence, Group, Item, Model, Obligation, Search, Site,
+                    YearProgress, address_key, host_of, idna_host, public_domain, requires_publication, written_domain)
 from .problems import DataError, Problem, did_you_mean
 from .source import Sourced, read_text_file, read_yaml
 from .validation import validate
@@ -61,9 +61,11 @@ class Dataset:
 
     def newest_date(self, documents: list[Document] | None = None) -> str:
         """The newest of the list's and the documents' dates, as written (a list dated 2024-05 stays 2024-05); the
-        list's date only when known and confirmed. "" when there is none."""
+        list's and a document's date only when known and confirmed (PubDate states a date as a fact). "" when there
+        is none."""
         published = self.duty_list.known_published
-        dates = [(d.published, d.published.isoformat()) for d in (self.documents if documents is None else documents)]
+        dates = [(d.published, d.published.isoformat()) for d in (self.documents if documents is None else documents)
+                 if "published" not in d.unconfirmed]
         dates += [(published.first_day, published.isoformat())] if published else []
         return max(dates)[1] if dates else ""
 
@@ -271,11 +273,35 @@ class References:
         limits.count_problems(self.dataset, self.report)
         self.narratives()
 
+    def names_itself(self, duty_list: DutyList) -> None:
+        """What the site calls the text is what the text calls itself: a word of its title, or with the title
+        unknown, one of the names such texts have. Every generated sentence says it (这份实施办法)."""
+        name, title = duty_list.document_name, duty_list.title
+        if title and name not in title and name not in _simplified(title):
+            self.report("list.yaml", ("document_name",), f"文件名称「{name}」不在标题「{title}」中",
+                        "请照标题写原文的文件名称，如标题以“实施办法”结尾的写 实施办法")
+        elif not title and name not in UNTITLED_NAMES:
+            self.report("list.yaml", ("document_name",), f"标题不详时，文件名称只能是 {'、'.join(UNTITLED_NAMES)} 之一",
+                        "请写原文称呼自己的名称；能找到标题的，请补上 title")
+
+    def repost_address(self, duty_list: DutyList) -> None:
+        """A repost may be read off the official domains, but on a public web site: never an address, localhost
+        or an internal name, which every page and the metadata would link to."""
+        host = host_of(duty_list.source_url)
+        try:
+            written_domain(host)
+            public_domain(host)
+        except ValueError as error:
+            self.report("list.yaml", ("source_url",), f"转载页面的网址不是公开网站：{error}",
+                        "请填写转载网站上该页面的公开网址")
+
     def site_links(self) -> None:
         """The list's source, the site's own address and its correction channel are official pages."""
         site, duty_list = self.dataset.site, self.dataset.duty_list
         # a list known only from a repost (a mirror site) may be read there, when repost_of names whose original it is
         source = None if duty_list.repost_of else duty_list.source_url
+        if duty_list.repost_of:
+            self.repost_address(duty_list)
         for file, name, url in (("site.yaml", "site_url", site and site.site_url),
                                 ("site.yaml", "correction_url", site and site.correction_url),
                                 ("list.yaml", "source_url", source)):
@@ -287,6 +313,7 @@ class References:
 
     def duty_list(self) -> None:
         duty_list = self.dataset.duty_list
+        self.names_itself(duty_list)
         shapes = [name for name, found in (("parts", duty_list.parts), ("groups", duty_list.top_groups),
                                            ("items", duty_list.top_items)) if found]
         if not shapes and not duty_list.clauses and not duty_list.closing_clauses:
@@ -424,6 +451,14 @@ class References:
                     self.report("documents.yaml", (*path, "fulfils", k),
                                 f"义务「{ob}」须由“{DOCUMENT_KINDS[obligations[ob].kind]}”类文件履行，本文件是“{doc.kind_label}”",
                                 "请核对 kind，或从 fulfils 中删除该义务")
+                elif not doc.year_covered:
+                    self.report("documents.yaml", (*path, "fulfils", k), f"履行义务「{ob}」，但没有写所属年度 year_covered",
+                                "请补上 year_covered（文件所报告或所属的年度），否则它不计入任何年度的公开状态")
+                elif (deadline := obligations[ob].deadline) and deadline.year_offset == 1 \
+                        and doc.published.year <= doc.year_covered:
+                    self.report("documents.yaml", (*path, "published"),
+                                f"发布日期 {doc.published} 在其所报告的 {doc.year_covered} 年度结束之前；义务「{ob}」的文件"
+                                "报告的是已经结束的年度（期限在次年）", "请核对发布日期或 year_covered")
 
     def same_address(self) -> None:
         """One document, one entry: two spellings of one address (host case, http/https, default port, trailing
@@ -484,11 +519,22 @@ class References:
                 self.report("obligations.yaml", ("obligations", n, "deadline"), "逐件公开的义务不设年度期限",
                             "请删除 deadline，或把 frequency 改为 yearly")
             if ob.deadline:
-                try:
-                    ob.deadline.due(2023)  # a common year: 29 February does not come every year
-                except ValueError:
-                    self.report("obligations.yaml", ("obligations", n, "deadline"), "期限日期不是每年都有",
-                                "请填写每年都存在的月和日（2月最多28日）")
+                self.deadline(n, ob)
+
+    def deadline(self, n: int, ob: Obligation) -> None:
+        """A day every year has, and for a kind whose deadline a law sets, that law's deadline: a later one would
+        turn a late disclosure into an on-time one."""
+        path, deadline = ("obligations", n, "deadline"), ob.deadline
+        try:
+            dt.date(2023, deadline.month, deadline.day)  # a common year: 29 February does not come every year
+        except ValueError:
+            self.report("obligations.yaml", path, "期限日期不是每年都有", "请填写每年都存在的月和日（2月最多28日）")
+        statutory = STATUTORY_DEADLINES.get(ob.kind)
+        if statutory and (deadline.month, deadline.day, deadline.year_offset) != statutory:
+            month, day, offset = statutory
+            self.report("obligations.yaml", path, f"期限与法定期限不符：{DEADLINE_REQUIRED[ob.kind]}规定的期限是"
+                        f"{'次年' if offset else '当年'}{month}月{day}日（含）", f"请改为 month: {month}、day: {day}、"
+                        f"year_offset: {offset}")
 
     def quote_binds(self, n: int, ob: Obligation, item: Item) -> None:
         """The quote is the list's own requirement: whole clauses of this item only, with a word requiring publication."""
@@ -665,6 +711,13 @@ def _whole_clauses(quote: str, text: str) -> bool:
             return True
         start = text.find(quote, start + 1)
     return False
+
+
+def _simplified(text: str) -> str:
+    """A title printed in traditional characters (職責清單) as simplified, to find the name written in the data."""
+    import opencc   # only for a name not found as written: the converter takes a moment to load
+
+    return opencc.OpenCC("t2s").convert(text)
 
 
 def _on_domains(host: str, domains: list[str]) -> bool:

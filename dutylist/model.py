@@ -288,7 +288,7 @@ class _Holder:
 class Item(_Entry, Model):
     """A numbered duty: the unit citizens follow, with a page of its own and evidence, whatever its printed label."""
 
-    number: int = Field(gt=0, description="条目序号，如 18（原文印作（十八）的也写 18）")
+    number: int = Field(gt=0, le=9999, description="条目序号，如 18（原文印作（十八）的也写 18）")
     label: Text | None = Field(None, description="原文印刷的编号，照原样显示，如 （一）、1.、一、；不写时显示为“序号.”，如 18.")
     text: Text = Field(description="条目原文")
     complete: bool = Field(True, description=INCOMPLETE)
@@ -399,9 +399,14 @@ LIST_UNCONFIRMED_FIELDS = {"title": "标题", "jurisdiction": "地区或机关",
 ListUnconfirmedField = Literal[tuple(LIST_UNCONFIRMED_FIELDS)]
 # What the text calls itself (清单, 实施办法, 规定…) and its numbered units (项, 条): words of the data, a few Han
 # characters, so that a page never calls a 实施办法 "这份清单"
-HAN_WORD, HAN_CHARACTER = r"^[\u4e00-\u9fff]{1,12}$", r"^[\u4e00-\u9fff]$"
+HAN_WORD, HAN_CHARACTER = r"^[\u4e00-\u9fff]{1,12}$", r"^[项条款点]$"
+UNTITLED_NAMES = ("清单", "职责清单", "实施办法", "办法", "规定", "制度", "细则")   # allowed while the title is unknown
 DocumentName = Annotated[str, StringConstraints(strip_whitespace=True, pattern=HAN_WORD)]
 UnitName = Annotated[str, StringConstraints(strip_whitespace=True, pattern=HAN_CHARACTER)]
+# Everyday names of the subject (市长): a short Han word each, a few of them; they become search tags, which the
+# theme's search shows as markup, so nothing but Han characters may reach them
+ALIAS_WORD, MAX_ALIASES = r"^[\u4e00-\u9fff]{1,10}$", 5
+Alias = Annotated[str, StringConstraints(strip_whitespace=True, pattern=ALIAS_WORD)]
 # A printed label that only restates the item's number (1. 1、 1．): the title may say 第1项 for it
 _PLAIN_NUMBER = re.compile(r"(\d+)[.．、]?")
 
@@ -429,7 +434,7 @@ class DutyList(_Holder, Model):
     jurisdiction: Text | None = Field(None, description="地区或机关，如 某市、某县某局（原文没有写明时不写，页面显示“不详”）")
     subject: Text | None = Field(None, description="职责主体，接在 jurisdiction 之后读，如 人民政府主要负责人、党政主要负责人、"
                                                    "主要负责人（原文没有写明时不写）")
-    subject_aliases: list[Text] = Field([], description="职责主体的日常称呼，如 市长、县长（首页写明，搜索这些称呼也能找到清单和各项职责）")
+    subject_aliases: list[Alias] = Field([], max_length=MAX_ALIASES, description="职责主体的日常称呼，如 市长、县长（首页写明，搜索这些称呼也能找到清单和各项职责）")
     issuer: Text | None = Field(None, description="制定机关（不详时不写）")
     byline: Text | None = Field(None, description="发布页面上的署名（如页面“作者”一栏所写），不是制定机关；写了才显示，显示为“发布页面署名”")
     publisher: Text | None = Field(None, description="发布单位（不详时不写）")
@@ -599,6 +604,8 @@ DEADLINE_REQUIRED = {
     "annual-report": "《法治政府建设与责任落实督察工作规定》第二十四条",
     "disclosure-report": "《中华人民共和国政府信息公开条例》第四十九条",
 }
+# The deadline those provisions set, (month, day, year_offset): every 4月1日之前 of the next year; every 1月31日前
+STATUTORY_DEADLINES = {"annual-report": (3, 31, 1), "disclosure-report": (1, 31, 1)}
 
 
 # Fields of a document that may be recorded before they are confirmed from the original page.

@@ -48,6 +48,12 @@ class NarrativeError(ValueError):
 
 def parse(source: str) -> list[str | Call]:
     """The narrative as plain text pieces and calls, in order; NarrativeError at the first thing not allowed."""
+    # statements and comments are refused before parsing: the parser drops a comment and passes a raw block's
+    # text through, so neither would reach the check of what is called
+    if found := re.search(r"\{[%#]", source):
+        raise NarrativeError(source.count("\n", 0, found.start()) + 1,
+                             f"补充说明中只能调用三种宏，不能使用“{found.group()}”（模板语句或注释）",
+                             f"请只使用 {ALLOWED}；要显示花括号本身，请改用全角｛｝")
     try:
         template = _PARSER.parse(source)
     except (ValueError, RecursionError):  # a number longer than Python converts; deep nesting

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 
 from .dataset import Dataset
@@ -68,7 +69,8 @@ def plan(dataset: Dataset) -> list[Page]:
 def _aliases(duty_list) -> dict:
     """The subject's everyday names (市长) as the list page's search tags: the theme's search ranks a tag above any
     text, so a search for them leads with the list, then the duties whose pages name the subject."""
-    return {"tags": list(duty_list.subject_aliases)} if duty_list.subject_aliases else {}
+    # escaped although the model admits Han characters only: the theme's search shows tags as markup
+    return {"tags": [html.escape(a) for a in duty_list.subject_aliases]} if duty_list.subject_aliases else {}
 
 
 def nav_sections(dataset: Dataset) -> dict[str, list]:

@@ -100,8 +100,10 @@ def read_text_file(path: Path, shown_as: str, limit: int = MAX_FILE_BYTES) -> st
 
 # Characters a reader cannot see or that reorder what they see: bidi controls (U+202E), zero-width spaces
 # (U+200B), other format characters, control characters (tab and line breaks aside), private use; letters that
-# print as nothing (Hangul fillers, the blank Braille pattern); and stacks of combining marks.
-_BLANK_LETTERS = re.compile("[\u115f\u1160\u3164\uffa0\u2800\u180e]")
+# print as nothing (Hangul fillers, the blank Braille pattern, Khmer's inherent vowels), marks that change nothing
+# visible (the combining grapheme joiner, variation selectors); and stacks of combining marks.
+_BLANK_LETTERS = re.compile("[\u115f\u1160\u3164\uffa0\u2800\u180e\u17b4\u17b5\u034f\ufe00-\ufe0f"
+                            "\U000e0100-\U000e01ef]")
 _MARK_STACK = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{3,}")
 
 

@@ -6,7 +6,7 @@ import re
 
 from pydantic import BaseModel, ValidationError
 
-from .model import DOCUMENT_KINDS, HAN_CHARACTER, HAN_WORD, LIST_UNCONFIRMED_FIELDS, UNCONFIRMED_FIELDS
+from .model import ALIAS_WORD, DOCUMENT_KINDS, HAN_CHARACTER, HAN_WORD, LIST_UNCONFIRMED_FIELDS, UNCONFIRMED_FIELDS
 from .problems import Problem
 from .source import Sourced
 
@@ -40,6 +40,9 @@ MESSAGES = {
     "model_attributes_type": ("应为“字段: 值”形式的映射", "请检查缩进与冒号"),
     "literal_error": ("取值不在允许范围内", "请改为允许的取值之一：{expected}"),
     "bool_type": ("应为 true 或 false", "请填写 true 或 false"),
+    "bool_parsing": ("应为 true 或 false", "请填写 true 或 false"),
+    "finite_number": ("应为有限的数", "请填写普通的数字，不要写 .inf 或 .nan"),
+    "too_long": ("列表过长（上限 {max_length} 项）", "请只保留最常用的几项"),
     "unexpected_keyword_argument": ("未知字段", "请删除该字段或检查拼写"),
     "dataclass_type": ("应为“字段: 值”形式的映射", "请检查缩进与冒号"),
     "dataclass_args_type": ("应为“字段: 值”形式的映射", "请检查缩进与冒号"),
@@ -50,7 +53,8 @@ MESSAGES = {
 # A pattern other than an identifier's: (what is wrong, what to do), by the pattern
 PATTERNS = {
     HAN_WORD: ("应为 1 至 12 个汉字", "请写原文的文件名称，如 清单、实施办法、规定"),
-    HAN_CHARACTER: ("应为一个汉字", "请写条目的量词，如 项、条"),
+    HAN_CHARACTER: ("条目的量词只能是 项、条、款、点 之一", "请写原文称呼条目所用的量词，如 项、条"),
+    ALIAS_WORD: ("应为 1 至 10 个汉字", "请写职责主体的日常称呼，如 市长、县长"),
 }
 
 
@@ -98,7 +102,7 @@ def _problem(source: Sourced, error: dict) -> Problem:
     if error["type"] == "value_error":
         message, fix = str(error["ctx"]["error"]), "请改正该值"
     context = error.get("ctx", {})
-    if error["type"] == "string_too_long":
+    if error["type"] in ("string_too_long", "too_long"):
         message = message.format(max_length=context["max_length"])
     fix = fix.format(expected=_allowed(str(context.get("expected", ""))))
     return source.problem(path, message, fix)

@@ -211,6 +211,33 @@ REJECTED = [
     ("official-domain-shared-hosting", _add_official_domain("github.io"), "site.yaml", "  - github.io", "公共后缀"),
     ("year-covered-absurd", _replace("documents.yaml", "year_covered: 2023", "year_covered: -99999999999999999999"),
      "documents.yaml", "year_covered: -9", "数值过小"),
+    # found by the third hostile review: a search tag shown as markup, a repost read at an internal address, dates
+    # and deadlines that would make a late or impossible disclosure count as on time, a name the text does not have
+    ("alias-with-markup", _replace("list.yaml", "subject_aliases: [市长]", 'subject_aliases: [市长, "<img src=x onerror=alert(1)>"]'),
+     "list.yaml", "subject_aliases:", "汉字"),
+    ("aliases-too-many", _replace("list.yaml", "subject_aliases: [市长]", "subject_aliases: [市长, 一, 二, 三, 四, 五]"),
+     "list.yaml", "subject_aliases:", "上限 5 项"),
+    ("repost-at-an-internal-address", _replace("list.yaml", "source_url: http://sf.yingkou.gov.cn/002/20231013/a877ef36-55bf-4535-bcfa-104d4c894438.html",
+                                               "source_url: http://169.254.169.254/latest/meta-data/\nrepost_of: 某网站转载"),
+     "list.yaml", "source_url:", "不是公开网站"),
+    ("document-name-not-in-title", _replace("list.yaml", "subject_aliases:", "document_name: 中华人民共和国宪法\nsubject_aliases:"),
+     "list.yaml", "document_name:", "不在标题"),
+    ("unit-not-a-measure-word", _replace("list.yaml", "subject_aliases:", "unit: 年\nsubject_aliases:"),
+     "list.yaml", "unit:", "项、条"),
+    ("item-number-too-long", _replace("list.yaml", "number: 27", "number: " + "9" * 300), "list.yaml", "number: 999", "数值过大"),
+    ("report-before-its-year-ended", _replace("documents.yaml", "published: 2024-03-06", "published: 2023-05-01"),
+     "documents.yaml", "published: 2023-05-01", "结束之前"),
+    ("fulfils-without-year", _replace("documents.yaml", "    year_covered: 2023\n    fulfils: [annual-report]", "    fulfils: [annual-report]"),
+     "documents.yaml", "fulfils: [annual-report]\n    note: 刊于市司法局", "year_covered"),
+    ("statutory-deadline-moved", _replace("obligations.yaml", "month: 3\n", "month: 12\n"), "obligations.yaml", "deadline:", "法定期限"),
+    ("deadline-29-february", _replace("obligations.yaml", "month: 3\n      day: 31", "month: 2\n      day: 29"),
+     "obligations.yaml", "deadline:", "2月最多28日"),
+    ("narrative-comment", _write(NARRATIVE, "一\n{# 藏起来的字 #}\n"), NARRATIVE, "{#", "注释"),
+    ("narrative-raw-block", _write(NARRATIVE, "{% raw %}{{ x }}{% endraw %}\n"), NARRATIVE, None, "{%"),
+    ("boolean-in-words", _replace("list.yaml", "subject_aliases:", "complete: maybe\nsubject_aliases:"), "list.yaml",
+     "complete: maybe", "true 或 false"),
+    ("variation-selector", _replace("list.yaml", "text: 支持全面", "text: 支持\ufe0f全面"), "list.yaml", "text: 支持", "U+FE0F"),
+    ("combining-grapheme-joiner", _replace("list.yaml", "title: 营口", "title: 营\u034f口"), "list.yaml", "title: 营", "U+034F"),
 ]
 
 

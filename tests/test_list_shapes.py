@@ -487,7 +487,7 @@ def test_article_numbers_count_the_unnumbered_articles_too(tmp_path):
     problems = list_problems(tmp_path / "a", "articles", renumber)
     assert len(problems) == 1 and "条序" in problems[0] and "此处应为 3" in problems[0]
     unit = list_problems(tmp_path / "b", "articles", lambda s: s.update(unit="条目", document_name="实施 办法"))
-    assert any("字段 unit：应为一个汉字 — 请写条目的量词，如 项、条" in p for p in unit)
+    assert any("字段 unit：条目的量词只能是 项、条、款、点 之一" in p for p in unit)
     assert any("字段 document_name：应为 1 至 12 个汉字 — 请写原文的文件名称" in p for p in unit)
 
 

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import jsonschema
 import pytest
+import yaml
 
 from helpers import ROOT, Page, build
 
@@ -104,3 +105,14 @@ def test_portal_metadata_comes_from_the_data(page):
     assert meta["PubDate"] == "2026-02-05"  # the newest report cited on the page, not the build day
     assert meta["ContentSource"] == "营口市司法局"
     assert "SiteIDCode" not in meta  # not configured, so not invented
+
+
+def test_a_date_not_confirmed_from_the_original_is_never_a_pages_pubdate(site):
+    """PubDate states a date as a fact: a document's date read only from its address is left out, as the list's is."""
+    documents = yaml.safe_load((ROOT / "data/documents.yaml").read_text(encoding="utf-8"))["documents"]
+    confirmed = {str(d["published"]) for d in documents if "published" not in d.get("unconfirmed", [])}
+    unconfirmed = {str(d["published"]) for d in documents if "published" in d.get("unconfirmed", [])} - confirmed
+    assert unconfirmed   # the shipped data has such dates, so this can fail
+    dated = {path.relative_to(site): meta["attrs"]["content"] for path in site.rglob("*.html")
+             for meta in Page(path).find_all("meta", name="PubDate")}
+    assert dated and not {p: d for p, d in dated.items() if d in unconfirmed}
