@@ -27,7 +27,7 @@ COMMIT_TIME := $(shell git log -1 --format=%ct 2>/dev/null)
 build: $(VENV)/.runtime notice
 	rm -rf site.new
 	CI=true REFERENCE_DATE=$(REFERENCE_DATE) $(if $(COMMIT_TIME),SOURCE_DATE_EPOCH=$(COMMIT_TIME)) \
-		$(BIN)/mkdocs build --strict -d site.new
+		$(BIN)/mkdocs build --strict -d site.new || { rm -rf site.new; exit 1; }
 	rm -rf site && mv site.new site
 
 check: $(VENV)/.runtime
