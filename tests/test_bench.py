@@ -1,6 +1,7 @@
 """The benchmark cannot rot: its smoke run (the real list, one run each) prints its table and writes its JSON."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -20,3 +21,19 @@ def test_bench_smoke_run_prints_its_table_and_writes_its_json(tmp_path):
     assert row["save_to_reload_seconds"] > 0 and row["archive"]["archive_bytes"] > 0
     if json.loads(out.read_text(encoding="utf-8"))["zensical_version"]:
         assert row["zensical"]["seconds"] > 0 and "differing_zensical" in row
+
+
+def test_the_benchmarks_synthetic_lists_pass_check(tmp_path):
+    """The large sizes of `make bench` build synthetic lists: they must be valid data, or the benchmark dies after
+    its first row (the smoke run above builds only the real list)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from synth import write_dataset
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    data = tmp_path / "data"
+    data.mkdir()
+    write_dataset(data, items=30, groups=3, years=3, documents=10)
+    result = subprocess.run([sys.executable, "-m", "dutylist", "--data", str(data), "check"], capture_output=True,
+                            text=True, timeout=300, env={**os.environ, "REFERENCE_DATE": "2026-12-05"})
+    assert result.returncode == 0, result.stderr
