@@ -6,7 +6,7 @@ missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
-  echo "Please install: sudo apt-get install ${missing[*]}" >&2
+  echo "测试需要的系统软件包尚未安装：${missing[*]} — 请以管理员身份运行：sudo apt-get install ${missing[*]}" >&2
   exit 1
 fi
 apt-get update -qq
