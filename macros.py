@@ -319,12 +319,19 @@ def define_env(env):
     @env.macro
     def render_item(key) -> Markup:
         """The text of one duty item with a link to its page, e.g. {{ render_item(18) }}."""
-        return render("_item.html", item=dataset.items_by_key[str(key)])
+        item = dataset.items_by_key.get(str(key))
+        if item is None:   # an editor's page asking for an item the list lacks: say so in the editor's words
+            raise ValueError(f"render_item({key!r})：{dataset.duty_list.document_name}中没有编号为 {key} 的条目 — "
+                             f"请改为已有的条目编号（共 {len(dataset.items_by_key)} {dataset.duty_list.unit}）")
+        return render("_item.html", item=item)
 
     @env.macro
     def render_group(ordinal: int) -> Markup:
         """A group heading with its items, e.g. {{ render_group(5) }}."""
-        return render("_group.html", group=dataset.duty_list.groups[int(ordinal) - 1])
+        groups = dataset.duty_list.groups
+        if not (str(ordinal).isdigit() and 1 <= int(ordinal) <= len(groups)):
+            raise ValueError(f"render_group({ordinal!r})：没有第 {ordinal} 组 — 请改为 1 至 {len(groups)} 之间的组序号")
+        return render("_group.html", group=groups[int(ordinal) - 1])
 
     @env.macro
     def render_list() -> Markup:

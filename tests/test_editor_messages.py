@@ -11,7 +11,7 @@ import pytest
 from dutylist.dataset import load_dataset
 from dutylist.model import DOCUMENT_KINDS
 from dutylist.problems import DataError
-from helpers import REFERENCE_DATE, ROOT
+from helpers import REFERENCE_DATE, ROOT, build, copy_project
 
 ON = dt.date.fromisoformat(REFERENCE_DATE)
 
@@ -78,3 +78,13 @@ def test_a_narrative_with_a_template_error_still_has_its_links_checked(data):
     found = problems(data)
     assert any(p.startswith("data/narratives/3.md:3:") and "evil.example.com" in p for p in found), found
     assert any(p.startswith("data/narratives/3.md:5:") and "只能调用三种宏" in p for p in found), found
+
+
+@pytest.mark.parametrize("call, gist", [("{{ render_item(999) }}", "没有编号为 999 的条目"),
+                                         ("{{ render_group(99) }}", "没有第 99 组")])
+def test_an_editors_page_asking_for_an_item_or_group_the_list_lacks_is_told_so_in_chinese(tmp_path, call, gist):
+    project = copy_project(tmp_path / "project")
+    about = project / "docs/about.md"
+    about.write_text(about.read_text(encoding="utf-8") + f"\n{call}\n", encoding="utf-8")
+    built = build(project, tmp_path / "site")
+    assert built.returncode != 0 and gist in built.stderr, built.stderr[-2000:]
