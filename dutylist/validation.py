@@ -7,7 +7,7 @@ import re
 from pydantic import BaseModel, ValidationError
 
 from .model import ALIAS_WORD, DOCUMENT_KINDS, HAN_CHARACTER, HAN_WORD, LIST_UNCONFIRMED_FIELDS, UNCONFIRMED_FIELDS
-from .problems import Problem
+from .problems import Problem, did_you_mean
 from .source import Sourced
 
 # Chinese names of the coded values an editor writes, shown beside each allowed value in a message
@@ -67,10 +67,16 @@ def validate(model: type[BaseModel], source: Sourced, problems: list[Problem]) -
         return model.model_validate(source.data)
     except ValidationError as error:
         split: dict[tuple, list[str]] = {}   # one-line mapping -> pieces of its text taken for field names
-        for e in error.errors(include_url=False):
+        errors = error.errors(include_url=False)
+        misspelt = _misspelt_fields(errors)
+        for e in errors:
             path = _path(e)
             if e["type"] in UNKNOWN_FIELD and path in source.split_text:
                 split.setdefault(path[:-1], []).append(str(path[-1]))
+            elif path in misspelt:   # one mistake, one message: the unknown name with the field it should be
+                if e["type"] in UNKNOWN_FIELD:
+                    problems.append(source.problem(path, f"未知字段，{did_you_mean(path[-1], [misspelt[path]])}",
+                                                   f"请把字段名改为 {misspelt[path]}"))
             else:
                 problems.append(_problem(source, e))
         problems.extend(source.problem(mapping, SPLIT_TEXT % "」「".join(_short(p) for p in pieces), SPLIT_TEXT_FIX)
@@ -79,6 +85,23 @@ def validate(model: type[BaseModel], source: Sourced, problems: list[Problem]) -
 
 
 UNKNOWN_FIELD = ("extra_forbidden", "unexpected_keyword_argument")
+
+
+def _misspelt_fields(errors: list[dict]) -> dict[tuple, str]:
+    """An unknown field beside a missing one it nearly spells (heaidng beside heading): both paths → the missing
+    name, so the two errors become one message with the fix."""
+    missing: dict[tuple, list[str]] = {}
+    for e in errors:
+        if e["type"] in ("missing", "missing_argument"):
+            path = _path(e)
+            missing.setdefault(path[:-1], []).append(str(path[-1]))
+    found: dict[tuple, str] = {}
+    for e in errors:
+        path = _path(e)
+        if e["type"] in UNKNOWN_FIELD and (near := did_you_mean(path[-1], missing.get(path[:-1], []))):
+            name = near.split("「")[1].split("」")[0]
+            found[path] = found[(*path[:-1], name)] = name
+    return found
 SPLIT_TEXT = ("一行写成的 { } 中，文字含有半角逗号“,”或冒号“:”，在那里被拆开了：「%s」是被拆下的文字，"
               "被当成了字段名")
 SPLIT_TEXT_FIX = ("请把整段文字加上半角引号（如 text: \"……\"），或把这一项改为每个字段各占一行的写法（见编者指南）；"

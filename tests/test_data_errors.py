@@ -18,7 +18,8 @@ BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
 CASES = [
     ("yaml-syntax", "list.yaml", "title: 营口", 'title: "营口', 'title: "营口', "YAML 格式错误"),
     ("yaml-tab", "list.yaml", "jurisdiction: 营口市", "jurisdiction:\n\t营口市", "\t营口市", "YAML 格式错误"),
-    ("item-text-missing", "list.yaml", "      text: 支持全面严格落实", "      txt: 支持全面严格落实", "number: 12", "缺少必填字段"),
+    ("item-text-misspelt", "list.yaml", "      text: 支持全面严格落实", "      txt: 支持全面严格落实", "txt: 支持", "是否应为「text」"),
+    ("item-text-missing", "list.yaml", "      text: 支持全面严格落实", "      note: 支持全面严格落实", "number: 12", "缺少必填字段"),
     ("item-text-empty", "list.yaml", "text: 支持全面严格落实行政执法公示、执法全过程记录、重大执法决定法制审核制度，推进行政执法规范化建设。",
      'text: ""', 'text: ""', "文本为空"),
     ("item-number-duplicate", "list.yaml", "number: 13", "number: 12", "number: 12\n      short: 重点", "重复"),

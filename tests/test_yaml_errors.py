@@ -91,3 +91,16 @@ def test_a_misspelt_field_in_a_one_line_mapping_is_still_a_misspelt_field(tmp_pa
     duty_list.write_text(text.replace(ITEM_5, "    - {number: 5, shrot: 法治督察, text: 严格落实督察工作规定}\n"), encoding="utf-8")
     result = check(data)
     assert "未知字段" in result.stderr and "半角逗号" not in result.stderr, result.stderr
+
+
+def test_a_misspelt_required_field_is_one_message_naming_the_field_it_should_be(tmp_path):
+    data = shutil.copytree(ROOT / "data", tmp_path / "data")
+    duty_list = data / "list.yaml"
+    text = duty_list.read_text(encoding="utf-8")
+    at = text.index("    heading:")
+    duty_list.write_text(text[:at] + "    heaidng:" + text[at + len("    heading:"):], encoding="utf-8")
+    result = check(data)
+    lines = result.stderr.splitlines()
+    assert result.returncode == 1 and len(lines) == 2, result.stderr   # one problem, then the count
+    assert lines[0].startswith(f"data/list.yaml:{text[:at].count(chr(10)) + 1}:") and "「heading」" in lines[0], lines[0]
+    assert "缺少必填字段" not in result.stderr and "改为 heading" in lines[0]
