@@ -22,6 +22,16 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr,
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
+def _one_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError("原文编号应写在一行内（它出现在标题、导航和面包屑中）")
+    return value
+
+
+# A printed label (（一）, 第一条): shown in titles, navigation and the new-year file's comments, on one line
+PrintedLabel = Annotated[Text, AfterValidator(_one_line)]
+
+
 def http_url(value: str) -> str:
     """A plain http(s) link that browsers and Python read the same way (WHATWG URL parsing, by ada)."""
     if any(char.isspace() or char in '\\"<>`{}|^' or not char.isprintable() for char in value):
@@ -263,7 +273,7 @@ class _Entry:
 class Clause(_Entry, Model):
     """An unnumbered entry, such as a principle or a 实施办法's purpose article: shown in the list, without a page."""
 
-    label: Text = Field(description="原文印刷的编号，照原样显示，如 （一）、第一条")
+    label: PrintedLabel = Field(description="原文印刷的编号，照原样显示，如 （一）、第一条")
     text: Text = Field(description="原文")
     complete: bool = Field(True, description=INCOMPLETE)
 
@@ -289,7 +299,7 @@ class Item(_Entry, Model):
     """A numbered duty: the unit citizens follow, with a page of its own and evidence, whatever its printed label."""
 
     number: int = Field(gt=0, le=9999, description="条目序号，如 18（原文印作（十八）的也写 18）")
-    label: Text | None = Field(None, description="原文印刷的编号，照原样显示，如 （一）、1.、一、；不写时显示为“序号.”，如 18.")
+    label: PrintedLabel | None = Field(None, description="原文印刷的编号，照原样显示，如 （一）、1.、一、；不写时显示为“序号.”，如 18.")
     text: Text = Field(description="条目原文")
     complete: bool = Field(True, description=INCOMPLETE)
     short: Text | None = Field(None, description="编者所加简称，用于导航，不属清单原文")
@@ -332,7 +342,7 @@ GROUP_EMPTY = "该组既没有条款（clauses）也没有条目（items）：�
 
 
 class Group(_Holder, Model):
-    label: Text = Field(description="原文印刷的编号，照原样显示，如 （一）、一、")
+    label: PrintedLabel = Field(description="原文印刷的编号，照原样显示，如 （一）、一、")
     heading: Text = Field(description="原文标题")
     short: Text | None = Field(None, description="编者所加简称，用于导航，不属清单原文")
     clauses: list[Clause] = Field([], description="组内不编为条目的段落（列在条目之前）")
@@ -367,7 +377,7 @@ class Group(_Holder, Model):
 
 
 class Part(_Holder, Model):
-    label: Text = Field(description="原文印刷的编号，照原样显示，如 一、")
+    label: PrintedLabel = Field(description="原文印刷的编号，照原样显示，如 一、")
     heading: Text = Field(description="原文标题")
     lead: Text | None = Field(None, description="导语原文")
     clauses: list[Clause] = Field([], description="不编为条目的段落，如基本原则")

@@ -237,6 +237,7 @@ REJECTED = [
     ("boolean-in-words", _replace("list.yaml", "subject_aliases:", "complete: maybe\nsubject_aliases:"), "list.yaml",
      "complete: maybe", "true 或 false"),
     ("variation-selector", _replace("list.yaml", "text: 支持全面", "text: 支持\ufe0f全面"), "list.yaml", "text: 支持", "U+FE0F"),
+    ("label-on-two-lines", _replace("list.yaml", "label: 一、", 'label: "一、\\n二、"'), "list.yaml", 'label: "一、', "一行"),
     ("combining-grapheme-joiner", _replace("list.yaml", "title: 营口", "title: 营\u034f口"), "list.yaml", "title: 营", "U+034F"),
 ]
 
