@@ -36,9 +36,9 @@ def write_dataset(folder: Path, items: int, groups: int, years: int, documents: 
                  "source_url": "https://www.example.gov.cn/list.html",
                  "parts": [{"label": "一、", "heading": "基本原则", "clauses": [{"label": "（一）", "text": next(text)}]},
                            {"label": "二、", "heading": "主要职责", "groups": group_list}]}
-    _dump(folder / "list.yaml", duty_list)
     first_item = group_list[0]["items"][0]
     first_item["text"] += "年度报告在合成市门户网站向社会公开。"   # a clause of its own that requires publication
+    _dump(folder / "list.yaml", duty_list)   # after the clause above: the obligation quotes it
     obligations = [{"id": "annual-report", "kind": "annual-report", "item": "1", "what": "年度报告公开",
                     "quote": "年度报告在合成市门户网站向社会公开",
                     "frequency": "yearly",
