@@ -191,7 +191,7 @@ def _portal(args) -> int:
                 raise portal.BuildError(f"portal.yaml 中没有标识为“{args.slug[:40]}”的清单 — 可用的标识："
                                         + "、".join(found.slugs))
             portal.check(found, on, [args.slug])
-            portal.build_list(found, args.slug, args.out, portal.build_env(on))
+            portal.build_list(found, args.slug, args.out.resolve(), portal.build_env(on))
             print(f"已构建清单{portal.shown(found.entry(args.slug))}：{args.out}")
         elif args.command == "assemble":
             portal.assemble(found, args.site, on)

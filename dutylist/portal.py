@@ -282,7 +282,7 @@ def build_lists(portal: Portal, out: Path, env: dict[str, str], workers: int, sl
 
 def build(portal: Portal, out: Path, reference_date: dt.date, workers: int) -> str:
     """The whole portal into `out` (which must not exist): every list, then the assembly. BuildError otherwise."""
-    started = time.perf_counter()
+    started, out = time.perf_counter(), out.resolve()
     env = build_env(reference_date)
     out.mkdir(parents=True)
     if failures := build_lists(portal, out, env, workers, portal.slugs):
@@ -444,6 +444,7 @@ def unexpected(portal: Portal, site: Path) -> list[str]:
 def assemble(portal: Portal, site: Path, reference_date: dt.date) -> None:
     """The portal's pages (home, comparison, open data, combined search) built from the lists under `site` and
     written beside them; what an earlier assembly wrote is replaced. AssemblyError or BuildError otherwise."""
+    site = site.resolve()
     read_built(portal, site, reference_date)   # before anything is built: every list there, on this date
     with tempfile.TemporaryDirectory(prefix=".portal-", dir=site.parent) as tmp:
         config = Path(tmp) / "mkdocs.yml"

@@ -26,6 +26,10 @@ PAGES = {"index.md": ("首页", "home.html"), "compare.md": ("各清单对比", 
 
 _state: dict = {}
 
+# The portal's tables as large as the lists' own table text, not Material's small table text (docs/assets/site.css is
+# every list's own, unchanged)
+CSS = ".md-typeset table[data-portal] { font-size: .75rem; }\n"
+
 
 def on_config(config):
     settings = config.extra["dl_portal"]
@@ -39,6 +43,7 @@ def on_config(config):
     if found.file.site_url:
         config.site_url = found.file.site_url.rstrip("/") + "/"
     config.extra["gov"] = {}
+    config.extra_css.append("assets/portal.css")
     config.nav = [{title: path} for path, (title, _) in PAGES.items()]
     return config
 
@@ -56,6 +61,7 @@ def on_files(files, config):
     for path, (title, _) in PAGES.items():
         front = yaml.safe_dump({"title": title, "search": {"exclude": True}}, allow_unicode=True)
         files.append(File.generated(config, path, content=f"---\n{front}---\n"))
+    files.append(File.generated(config, "assets/portal.css", content=CSS))
     for item in _state["files"]:
         files.append(File.generated(config, item.path, content=item.content))
     if config.site_url and (robots := sitemap.robots(config.site_url)):
