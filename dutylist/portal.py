@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ import yaml
 from markupsafe import escape
 from pydantic import Field, TypeAdapter, ValidationError, create_model
 
-from . import datapackage, export
+from . import datapackage, export, feed
 from .dataset import Dataset, load_dataset
 from .export import OpenFile, StatusRecord
 from .model import Model, SiteUrl, Text
@@ -54,7 +55,7 @@ MAX_SLUG = 40
 MAX_LISTS = 500
 # What the portal's own build writes at the site's root: no list may take one of these names
 PORTAL_FOLDERS = {"assets", "search", "data", "compare"}
-PORTAL_ROOT_FILES = {"index.html", "404.html", "sitemap.xml", "sitemap.xml.gz", "robots.txt"}
+PORTAL_ROOT_FILES = {"index.html", "404.html", "sitemap.xml", "sitemap.xml.gz", "robots.txt", "feed.xml"}
 SLUG_FIX = "请只用小写字母 a-z、数字和连字符“-”（它是该清单子站点的目录名和网址的一部分），如 zhanqian-qu"
 
 
@@ -351,6 +352,7 @@ class BuiltList:
     statuses: list[StatusRecord]
     reference_date: dt.date
     search: dict
+    feed: str                    # its Atom feed
 
     @property
     def slug(self) -> str:
@@ -429,7 +431,8 @@ def _read_list(entry: PortalList, folder: Path) -> BuiltList:
     return BuiltList(entry, duty_list.get("title"), duty_list["document_name"], duty_list["unit"], duty_list["source_url"],
                      read("data/obligations.json")["obligations"],
                      _STATUSES.validate_json((folder / "data/statuses.json").read_bytes()),
-                     dt.date.fromisoformat(package["reference_date"]), read("search/search_index.json"))
+                     dt.date.fromisoformat(package["reference_date"]), read("search/search_index.json"),
+                     (folder / "feed.xml").read_text(encoding="utf-8"))
 
 
 def unexpected(portal: Portal, site: Path) -> list[str]:
@@ -490,6 +493,32 @@ def merged_search_index(portal_index: dict, built: list[BuiltList]) -> dict:
             docs.append({**entry, "location": f"{found.slug}/{entry['location']}",
                          "title": lead + entry["title"] if page else entry["title"]})
     return {**portal_index, "docs": docs}
+
+
+# --- combined feed --------------------------------------------------------------------------------------------------
+
+
+def combined_feed(portal: Portal, built: list[BuiltList], reference_date: dt.date) -> str:
+    """One Atom feed of every list's entries (each list's own feed.xml), newest first, each title led by its list's
+    name; entry ids made unique per list (two lists may register a document under the same id)."""
+    ET.register_namespace("", feed.ATOM)
+    entries = []
+    for found in built:
+        for entry in ET.fromstring(found.feed).iter(f"{{{feed.ATOM}}}entry"):
+            entry.find(f"{{{feed.ATOM}}}id").text = feed._urn(f"{found.slug}|{entry.find(f'{{{feed.ATOM}}}id').text}")
+            title = entry.find(f"{{{feed.ATOM}}}title")
+            title.text = f"【{found.name}】{title.text}"
+            entries.append(entry)
+    entries.sort(key=lambda e: (e.find(f"{{{feed.ATOM}}}updated").text, e.find(f"{{{feed.ATOM}}}id").text), reverse=True)
+    root = ET.Element(f"{{{feed.ATOM}}}feed", {"xml:lang": "zh-CN"})
+    feed._text(root, "id", feed._urn(f"portal|{portal.file.site_url or portal.name}"))
+    feed._text(root, "title", portal.name)
+    feed._text(root, "subtitle", f"全部 {len(built)} 份清单新收录的文件和进展记录：" + "、".join(f.name for f in built))
+    newest = max((e.find(f"{{{feed.ATOM}}}updated").text for e in entries), default=None)
+    feed._text(root, "updated", newest or feed._stamp(reference_date))
+    feed._text(ET.SubElement(root, f"{{{feed.ATOM}}}author"), "name", portal.name)
+    root.extend(entries)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
 # --- combined open data --------------------------------------------------------------------------------------------

@@ -64,6 +64,8 @@ def on_files(files, config):
     files.append(File.generated(config, "assets/portal.css", content=CSS))
     for item in _state["files"]:
         files.append(File.generated(config, item.path, content=item.content))
+    files.append(File.generated(config, "feed.xml", content=portal.combined_feed(
+        _state["portal"], _state["built"], _state["reference_date"])))
     if config.site_url and (robots := sitemap.robots(config.site_url)):
         files.append(File.generated(config, "robots.txt", content=robots))
     return files

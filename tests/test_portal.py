@@ -19,11 +19,14 @@ from urllib.parse import urlsplit
 
 import frictionless
 import pytest
+import yaml
 from playwright.sync_api import sync_playwright
 
 from dutylist import portal
 from dutylist.cli import main
 from helpers import REFERENCE_DATE, ROOT, Server, build, copy_project, free_port, serve_env, wait_for
+from test_cli_messages import assert_chinese_only
+from test_pipelines import TARGETS
 
 VENV = Path(sys.executable).parent.parent   # this test run's environment; make -o: do not reinstall it
 EPOCH = "1795000000"                         # file dates (sitemap) the same for every build here
@@ -245,6 +248,15 @@ def test_a_lists_data_error_names_the_list_and_its_file_and_stops_the_build(smal
     made = make(small_portal, "build")
     assert made.returncode != 0 and "未通过检查的清单：「样例县水务局」（lists/water/）" in made.stderr
     assert os.listdir(small_portal / "site") == ["live.txt"] and not (small_portal / "site.new/index.html").exists()
+    assert_chinese_only(made.stderr)
+
+
+@pytest.mark.parametrize("args", [["build-list"], ["build-list", "LIST=../x"], ["build-list", "LIST=nowhere"],
+                                  ["serve", "LIST=nowhere"]], ids=" ".join)
+def test_one_list_is_named_by_its_slug_and_nothing_else(small_portal, args):
+    result = make(small_portal, *args)
+    assert result.returncode != 0 and not (small_portal / "site").exists()
+    assert_chinese_only(result.stderr)
 
 
 def test_a_list_whose_build_fails_stops_the_portal_after_every_list_was_tried(small_portal, tmp_path, monkeypatch):
@@ -390,3 +402,57 @@ def test_browser_each_list_keeps_its_own_pages_and_search(visit):
     assert hrefs and all("/nizhi/" in h for h in hrefs), hrefs   # a list's own search stays in the list
     tab.goto(visit.base + "nizhi/duties/")
     assert "党政主要负责人应当把法治建设纳入本地区发展总体规划" in tab.locator("article").inner_text()
+
+
+# --- CI: one job per list, one assembly ------------------------------------------------------------------------------
+
+
+def test_the_matrix_form_one_job_per_list_then_one_assembly_makes_the_same_portal(portal_site, tmp_path):
+    """What the CI examples do: `make portal-plan`, `make build-list` in a job of its own per list (here one list;
+    the other jobs' artifacts are copied), then `make assemble` on everything gathered."""
+    project = tmp_path / "project"
+    shutil.copytree(portal_site.parent, project, ignore=shutil.ignore_patterns("site"))
+    planned = make(project, "portal-plan")
+    assert planned.returncode == 0 and read(project / "portal-plan.env") == f"REFERENCE_DATE={REFERENCE_DATE}\n"
+    assert 'lists=["nizhi", "water", "fanli"]' in planned.stdout
+    built = make(project, "build-list", "LIST=water")
+    assert built.returncode == 0, built.stderr
+    assert os.listdir(project / "site") == ["water"] and not (project / "site.new").exists()
+    for slug in ("nizhi", "fanli"):   # the other jobs' artifacts
+        shutil.copytree(portal_site / slug, project / "site" / slug)
+    assembled = make(project, "assemble")
+    assert assembled.returncode == 0, assembled.stderr
+    assert_same_files(project / "site", portal_site)
+
+
+def test_ci_examples_build_each_list_in_its_own_job_and_assemble_once():
+    gitlab = yaml.safe_load(read(ROOT / "ci/portal.gitlab-ci.yml"))
+    github = yaml.safe_load(read(ROOT / "ci/portal-github.yml"))
+    runs = [line for job in gitlab.values() if isinstance(job, dict) for line in job.get("script", [])]
+    runs += [step["run"] for job in github["jobs"].values() for step in job["steps"] if "run" in step]
+    assert all(re.fullmatch(r"make ([a-z-]+)", line)[1] in TARGETS for line in runs), runs
+    assert gitlab["build-list"]["parallel"]["matrix"][0]["LIST"] and gitlab["build-list"]["script"] == ["make build-list"]
+    assert gitlab["assemble"]["needs"] == ["plan", "build-list"] and gitlab["assemble"]["script"] == ["make assemble"]
+    assert gitlab["plan"]["artifacts"]["reports"]["dotenv"] == "portal-plan.env"
+    assert gitlab["deploy"]["needs"] == ["plan", "assemble"] and gitlab["deploy"]["script"] == ["make deploy"]
+    assert [name for name, job in gitlab.items() if isinstance(job, dict) and "environment" in job] == ["deploy"]
+    jobs = github["jobs"]
+    assert jobs["build-list"]["strategy"]["matrix"]["list"] == "${{ fromJSON(needs.plan.outputs.lists) }}"
+    assert any(s.get("with", {}).get("pattern") == "list-*" for s in jobs["assemble"]["steps"])
+    assert [name for name, job in jobs.items() if "secrets." in yaml.safe_dump(job)] == ["deploy"]
+
+
+def test_combined_feed_holds_every_lists_entries_each_named_by_its_list(portal_site):
+    import xml.etree.ElementTree as ET
+    atom = {"a": "http://www.w3.org/2005/Atom"}
+
+    def entries(path):
+        return ET.parse(path).getroot().findall("a:entry", atom)
+    combined = entries(portal_site / "feed.xml")
+    own = {slug: entries(portal_site / slug / "feed.xml") for slug in LISTS}
+    assert len(combined) == sum(map(len, own.values())) and all(own.values())
+    names = "|".join(name for _, name in LISTS.values())
+    assert all(re.match(f"【({names})】", e.find("a:title", atom).text) for e in combined)
+    assert len({e.find("a:id", atom).text for e in combined}) == len(combined)
+    updated = [e.find("a:updated", atom).text for e in combined]
+    assert updated == sorted(updated, reverse=True)
