@@ -50,8 +50,6 @@ def _dataset(config):
 def on_config(config):
     """Name the site from the data and expand the nav placeholders into the list's structure."""
     dataset = _dataset(config)
-    if str(dataset.data_dir) not in config.watch:   # `mkdocs serve` rebuilds when the data changes
-        config.watch.append(str(dataset.data_dir))
     # The theme prints these as markup, some places through `|e` and some not: escaped Markup is right in both
     config.site_name = escape(dataset.site.site_name)
     config.site_description = escape(dataset.site.description) if dataset.site.description else None
@@ -65,6 +63,15 @@ def on_config(config):
     config.nav = [{titles.get(path, title): sections.get(path, path)} if isinstance(path, str) else {title: path}
                   for entry in config.nav for title, path in entry.items()]
     return config
+
+
+def on_serve(server, config, builder):
+    """`mkdocs serve` rebuilds when the data changes, even data wrong from the start (no on_config ran): mkdocs.yml
+    cannot name the folder, which DUTYLIST_DATA may change and a portal does not have. MkDocs watches config.watch
+    after this event."""
+    if data_dir(config).is_dir():
+        config.watch.append(str(data_dir(config).resolve()))
+    return server
 
 
 def _escaped(nav):

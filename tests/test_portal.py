@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
+import xml.etree.ElementTree as ET
 from html import unescape
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 import frictionless
 import pytest
 import yaml
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
 from dutylist import portal
@@ -319,9 +321,14 @@ def test_make_serve_previews_one_list_of_the_portal(portal_site):
     port = free_port()
     server = Server(["make", "-s", "serve", f"VENV={VENV}", f"SERVE_ADDR=127.0.0.1:{port}", "LIST=water",
                      "-o", f"{VENV}/.runtime"], project, port, serve_env(project))
+    list_file = project / "lists/water/data/list.yaml"
+    good = read(list_file)
     try:
         assert wait_for(server.base + "duties/5/", "落实行政执法公示制度"), server.output[-3000:]
+        list_file.write_text(good.replace("落实行政执法公示制度。", "落实行政执法公示制度（预览中的修改）。"), encoding="utf-8")
+        assert wait_for(server.base + "duties/5/", "预览中的修改"), server.output[-3000:]   # saved: rebuilt
     finally:
+        list_file.write_text(good, encoding="utf-8")
         server.stop(signal.SIGTERM)
         server.kill()
 
@@ -443,7 +450,6 @@ def test_ci_examples_build_each_list_in_its_own_job_and_assemble_once():
 
 
 def test_combined_feed_holds_every_lists_entries_each_named_by_its_list(portal_site):
-    import xml.etree.ElementTree as ET
     atom = {"a": "http://www.w3.org/2005/Atom"}
 
     def entries(path):
@@ -456,3 +462,10 @@ def test_combined_feed_holds_every_lists_entries_each_named_by_its_list(portal_s
     assert len({e.find("a:id", atom).text for e in combined}) == len(combined)
     updated = [e.find("a:updated", atom).text for e in combined]
     assert updated == sorted(updated, reverse=True)
+
+
+@pytest.mark.parametrize("path", ["", "compare/", "data/"])
+def test_browser_portal_pages_pass_axe_wcag_21_aa(visit, path):
+    tab = visit(path)
+    result = Axe().run(tab, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in result.response["violations"]] == []
