@@ -215,6 +215,17 @@ def test_check_passes_a_good_portal(small_portal, monkeypatch, capsys):
     assert main(["check"]) == 0 and "门户检查通过：2 份清单（样例县水务局、范例市）" in capsys.readouterr().out
 
 
+def test_the_editors_guide_example_portal_file_passes_check(small_portal):
+    guide = read(ROOT / "EDITING.md")
+    examples = [block.split("```")[0] for block in guide.split("```yaml\n")[1:]]
+    example = next(e for e in examples if "lists" in yaml.safe_load(e))
+    (small_portal / "portal.yaml").write_text(example, encoding="utf-8")
+    shutil.rmtree(small_portal / "lists")
+    for slug in ("city", "zhanqian-qu"):
+        shutil.copytree(ROOT / "tests/fixtures/partial/data", small_portal / "lists" / slug / "data")
+    assert portal.load(small_portal).slugs == ["city", "zhanqian-qu"]
+
+
 @pytest.mark.parametrize("slug, message", [
     ("../etc", "portal.yaml:3:5: 字段 lists[0].slug：清单标识“../etc”不能用作目录名和网址"),
     ("Water", "portal.yaml:3:5: 字段 lists[0].slug：清单标识“Water”不能用作目录名和网址"),
