@@ -8,6 +8,13 @@ export NO_MKDOCS_2_WARNING := 1
 EOL_NOTICE := 注意：网站主题 Material for MkDocs 将于 2027-05-05 停止维护；届时的做法见 README.md「When MkDocs or Material stops working」一节
 
 .PHONY: serve build check test screenshots deploy rollback releases links archive watch bench notice audit history
+.PHONY: build-list assemble portal-plan
+
+# A portal (README: One portal, many lists): portal.yaml and lists/<slug>/data/ instead of data/.
+PORTAL := $(wildcard portal.yaml)
+# LIST=<slug>: one list of a portal (make serve, make build-list); checked before it names any path
+LIST ?=
+CHECK_LIST = @printf '%s\n' '$(LIST)' | grep -Eq '^[a-z0-9-]*$$' || { echo "LIST=$(LIST) 的写法不对：应为 portal.yaml 中某份清单的标识（小写字母、数字和连字符）" >&2; exit 2; }
 
 notice:
 	@echo "$(EOL_NOTICE)" >&2
@@ -16,7 +23,10 @@ notice:
 SERVE_ADDR ?= 127.0.0.1:8000
 serve: $(VENV)/.runtime notice
 	@printf '%s' '$(SERVE_ADDR)' | grep -Eq '^[^[:space:]:]+:[0-9]+$$' || { echo "SERVE_ADDR=$(SERVE_ADDR) 的写法不对：应写作 地址:端口，如 make serve SERVE_ADDR=127.0.0.1:8001" >&2; exit 2; }
-	$(BIN)/mkdocs serve -a $(SERVE_ADDR)
+	$(CHECK_LIST)
+	@if [ -n '$(PORTAL)' ] && [ -z '$(LIST)' ]; then echo "本仓库是多份清单的门户（portal.yaml）：请指定要预览的清单，如 make serve LIST=$$(ls lists | head -1)（标识见 portal.yaml）" >&2; exit 2; fi
+	@if [ -n '$(LIST)' ] && [ ! -d 'lists/$(LIST)/data' ]; then echo "找不到清单 $(LIST)：没有 lists/$(LIST)/data/（标识见 portal.yaml）" >&2; exit 2; fi
+	$(if $(LIST),DUTYLIST_DATA=lists/$(LIST)/data) $(BIN)/mkdocs serve -a $(SERVE_ADDR)
 
 # Statuses are computed as of today in China unless REFERENCE_DATE is given; file dates (sitemap) come from
 # the last commit, so two builds of one commit on one reference date are byte-identical.
@@ -24,11 +34,34 @@ REFERENCE_DATE ?= $(shell TZ=Asia/Shanghai date +%F)
 COMMIT_TIME := $(shell git log -1 --format=%ct 2>/dev/null)
 
 # Build into site.new and swap only on success: a failed build never leaves a partial site/.
+# A portal: every list at once, WORKERS at a time (default: this machine's processors), then the assembly.
 build: $(VENV)/.runtime notice
 	rm -rf site.new
+ifeq ($(PORTAL),)
 	CI=true REFERENCE_DATE=$(REFERENCE_DATE) $(if $(COMMIT_TIME),SOURCE_DATE_EPOCH=$(COMMIT_TIME)) \
 		$(BIN)/mkdocs build --strict -d site.new || { rm -rf site.new; exit 1; }
+else
+	REFERENCE_DATE=$(REFERENCE_DATE) $(if $(COMMIT_TIME),SOURCE_DATE_EPOCH=$(COMMIT_TIME)) \
+		$(BIN)/dutylist portal-build --out site.new $(if $(WORKERS),--workers $(WORKERS)) || { rm -rf site.new; exit 1; }
+endif
 	rm -rf site && mv site.new site
+
+# A portal in CI, one job per list (ci/): LIST=<slug> into site/<slug>/ only; then `make assemble` once, where
+# every list's site/<slug>/ has been gathered, writes the portal's own pages. `make portal-plan` first fixes the
+# reference date all of them use.
+build-list: $(VENV)/.runtime notice
+	$(CHECK_LIST)
+	@test -n '$(LIST)' || { echo "请指定清单：make build-list LIST=<标识>（标识见 portal.yaml）" >&2; exit 2; }
+	rm -rf site.new
+	REFERENCE_DATE=$(REFERENCE_DATE) $(if $(COMMIT_TIME),SOURCE_DATE_EPOCH=$(COMMIT_TIME)) \
+		$(BIN)/dutylist build-list '$(LIST)' --out site.new/'$(LIST)'
+	mkdir -p site && rm -rf site/'$(LIST)' && mv site.new/'$(LIST)' site/ && rm -rf site.new
+
+assemble: $(VENV)/.runtime
+	REFERENCE_DATE=$(REFERENCE_DATE) $(if $(COMMIT_TIME),SOURCE_DATE_EPOCH=$(COMMIT_TIME)) $(BIN)/dutylist assemble --site site
+
+portal-plan: $(VENV)/.runtime
+	REFERENCE_DATE=$(REFERENCE_DATE) $(BIN)/dutylist portal-plan
 
 check: $(VENV)/.runtime
 	REFERENCE_DATE=$(REFERENCE_DATE) $(BIN)/dutylist check

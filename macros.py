@@ -8,6 +8,7 @@ Hooks decide which pages exist; templates in overrides/macros/ decide what they 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import secrets
 from html import unescape
@@ -27,10 +28,16 @@ from dutylist.model import DOCUMENT_KINDS
 from dutylist.problems import DataError
 
 
+def data_dir(config) -> Path:
+    """data/ beside mkdocs.yml, or the folder DUTYLIST_DATA names: one list of a portal (lists/<slug>/data, see
+    dutylist/portal.py), built or previewed with the same mkdocs.yml."""
+    return Path(config.config_file_path).parent / os.environ.get("DUTYLIST_DATA", "data")
+
+
 def _dataset(config):
-    data_dir = Path(config.config_file_path).parent / "data"
+    data_dir_ = data_dir(config)
     try:
-        return build.dataset(data_dir, build.reference_date())
+        return build.dataset(data_dir_, build.reference_date())
     except DataError as error:
         raise PluginError("\n" + error.report()) from None
     except build.SettingError as error:
@@ -56,6 +63,15 @@ def on_config(config):
     config.nav = [{titles.get(path, title): sections.get(path, path)} if isinstance(path, str) else {title: path}
                   for entry in config.nav for title, path in entry.items()]
     return config
+
+
+def on_serve(server, config, builder):
+    """`mkdocs serve` rebuilds when the data changes, even data wrong from the start (no on_config ran): mkdocs.yml
+    cannot name the folder, which DUTYLIST_DATA may change and a portal does not have. MkDocs watches config.watch
+    after this event."""
+    if data_dir(config).is_dir():
+        config.watch.append(str(data_dir(config).resolve()))
+    return server
 
 
 def _escaped(nav):
@@ -299,9 +315,7 @@ def define_env(env):
         """A generated sentence (a status's name or meaning) in the text's own words: 清单 becomes what it calls
         itself (a 实施办法 is never called 清单) and 本项/该项/每项/各项 its unit (本条). Only for the engine's own
         words, never data text."""
-        duty_list = dataset.duty_list
-        text = str(text).replace("清单", duty_list.document_name)
-        return re.sub("(?<=[本该每各])项", duty_list.unit, text)
+        return status.named(text, dataset.duty_list.document_name, dataset.duty_list.unit)
 
     @env.filter
     def final_html(html) -> str:

@@ -3,8 +3,10 @@ output), the visible-text difference of every page, save-to-reload time under `m
 weight. Prints a table and writes bench/results/bench.json.
 
 Usage: make bench   (or .venv/bin/python bench/run.py --sizes 27 300 1000 --runs 3)
-       .venv/bin/python bench/run.py --smoke --out FILE   (what `make test` runs: the real list, one run each)
+       .venv/bin/python bench/run.py --smoke --out FILE   (what `make test` runs: the real list, one run each, and
+                                                          a portal of 3 lists of 3 items)
        .venv/bin/python bench/run.py --limits   (only data at every limit: check and build time, page and index sizes)
+       .venv/bin/python bench/run.py --portal   (only the portal: 100 synthetic lists of 30 items, 1 and 2 workers)
 """
 
 from __future__ import annotations
@@ -94,14 +96,54 @@ def runs(command, cwd, count) -> dict:
             "tree_peak_pss_mib": max(t for _, _, t in samples), "all_seconds": [round(s, 3) for s, _, _ in samples]}
 
 
-def project(folder: Path, items: int) -> Path:
+def portal(folder: Path, lists: int, items: int, count: int) -> dict:
+    """A portal of `lists` synthetic lists of `items` items (dutylist/portal.py): the whole build (every list, then
+    the assembly) with 1 and with 2 worker processes, and the assembly alone (on the built lists), whose share of
+    each build it reports."""
+    proj = project(folder / "project", items, data=False)
+    (proj / "portal.yaml").write_text(yaml.safe_dump({"name": f"合成门户（{lists} 份清单）", "lists": [
+        {"slug": f"list-{n}", "name": f"合成区{n}"} for n in range(1, lists + 1)]}, allow_unicode=True), encoding="utf-8")
+    for n in range(1, lists + 1):
+        write_dataset(proj / "lists" / f"list-{n}" / "data", items, groups=max(7, items // 25), years=5,
+                      documents=max(5, items // 5))   # a document in each of the 5 years
+    row = {"lists": lists, "items": items}
+    for workers in (1, 2):
+        out = folder / f"site-{workers}"
+        samples = []
+        for _ in range(count):
+            shutil.rmtree(out, ignore_errors=True)
+            samples.append(timed([PYTHON, "-m", "dutylist", "portal-build", "--out", str(out), "--workers", str(workers)],
+                                 proj))
+        row[f"workers_{workers}"] = {"seconds": statistics.median(s for s, _, _ in samples),
+                                     "tree_peak_pss_mib": max(t for _, _, t in samples),
+                                     "all_seconds": [round(s, 3) for s, _, _ in samples]}
+    site = folder / "site-2"
+    row["assembly"] = runs([PYTHON, "-m", "dutylist", "assemble", "--site", str(site)], proj, count)
+    for workers in (1, 2):
+        row[f"assembly_share_{workers}"] = row["assembly"]["seconds"] / row[f"workers_{workers}"]["seconds"]
+    row["pages"] = len(list(site.rglob("index.html")))
+    row["search_index_bytes"] = (site / "search/search_index.json").stat().st_size
+    row["search_index_gzip_bytes"] = _gz(site / "search/search_index.json")
+    return row
+
+
+def portal_line(row: dict) -> str:
+    one, two = row["workers_1"]["seconds"], row["workers_2"]["seconds"]
+    return (f"Portal of {row['lists']} lists × {row['items']} items ({row['pages']} pages): 1 worker {one:.1f} s, "
+            f"2 workers {two:.1f} s ({one / two:.2f}× faster; peak PSS {row['workers_2']['tree_peak_pss_mib']:.0f} MiB); "
+            f"assembly {row['assembly']['seconds']:.1f} s = {100 * row['assembly_share_1']:.1f} % of the 1-worker build, "
+            f"{100 * row['assembly_share_2']:.1f} % of the 2-worker build; combined search index "
+            f"{row['search_index_bytes'] / 2**20:.1f} MiB ({row['search_index_gzip_bytes'] / 2**20:.2f} MiB gzipped)")
+
+
+def project(folder: Path, items: int, data: bool = True) -> Path:
     folder.mkdir(parents=True)
     for name in ["mkdocs.yml", "macros.py", "hooks", "docs", "overrides"]:
         source = ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, folder / name)
-    if items == 27:
+    if data and items == 27:
         shutil.copytree(ROOT / "data", folder / "data")
-    else:
+    elif data:
         write_dataset(folder / "data", items, groups=max(7, items // 25), years=5, documents=items // 5)
     return folder
 
@@ -213,8 +255,15 @@ def main() -> None:
                         help="the real list only, one run, one save; Zensical as installed (installed if missing, left out if it cannot be)")
     parser.add_argument("--no-zensical", action="store_true", help="no Zensical row")
     parser.add_argument("--limits", action="store_true", help="only data at every limit (dutylist/limits.py)")
+    parser.add_argument("--portal", action="store_true", help="only the portal of --portal-lists × --portal-items")
+    parser.add_argument("--portal-lists", type=int, default=100)
+    parser.add_argument("--portal-items", type=int, default=30)
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/bench.json")
     args = parser.parse_args()
+    if args.portal:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(portal_line(portal(Path(tmp), args.portal_lists, args.portal_items, args.runs)))
+        return
     if args.archive_only:
         print(archive_overhead(args.runs))
         return
@@ -257,6 +306,10 @@ def main() -> None:
                 row["save_to_reload_all"] = [round(r, 3) for r in reloads]
             results["sizes"][items] = row
             print(f"N={items}: done", flush=True)
+        # smoke: a tiny portal, so that the portal's bench (and bench/synth.py's lists) cannot rot either
+        lists, items = (3, 3) if args.smoke else (args.portal_lists, args.portal_items)
+        results["portal"] = portal(Path(tmp) / "portal", lists, items, args.runs)
+        print("portal: done", flush=True)
     if not args.smoke:
         results["limits"] = at_limits(args.runs)
     out = args.out.resolve()
@@ -343,6 +396,8 @@ def table(results: dict) -> str:
                      f"{100 * overhead[0]['archive_overhead']:+.1f} % build time")
     if "limits" in results:
         lines.append("\n" + limits_line(results["limits"]))
+    if "portal" in results:
+        lines.append("\n" + portal_line(results["portal"]))
     if reloads:
         saves = len(next(row["save_to_reload_all"] for row in results["sizes"].values() if "save_to_reload_all" in row))
         lines.append(f"\nSave to reload under `mkdocs serve` (real list, median of {saves} saves): {reloads[0]:.2f} s")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shlex
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from . import archive, build, deploy, export, history, links, sitemap
+from . import archive, build, deploy, export, history, links, portal, sitemap
 from .dataset import address_allowed, load_dataset, year_not_open
 from .problems import DataError
 
@@ -121,11 +122,25 @@ def _main(argv: list[str] | None = None) -> int:
     rendering = commands.add_parser("render", help="把整个网站写成普通 Markdown 页面、导航和开放数据，可用不带钩子的 Material 等构建")
     rendering.add_argument("out", type=Path, metavar="输出目录", help="输出目录（不存在、为空或上次 render 生成的目录）")
     rendering.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help="网站配置文件（默认 mkdocs.yml）")
+    whole = commands.add_parser("portal-build", help="门户（portal.yaml）：并行构建全部清单，再汇总门户页面（make build 使用）")
+    whole.add_argument("--out", type=Path, default=Path("site.new"), help="输出目录（须不存在；默认 site.new）")
+    whole.add_argument("--workers", type=int, default=portal.default_workers(), help="同时构建的清单数（默认本机处理器数）")
+    one = commands.add_parser("build-list", help="门户：只构建一份清单（CI 每份清单一个任务；make build-list LIST=标识）")
+    one.add_argument("slug", metavar="标识", help="portal.yaml 中该清单的 slug")
+    one.add_argument("--out", type=Path, required=True, help="输出目录，如 site.new/标识")
+    gather = commands.add_parser("assemble", help="门户：各清单构建完成后，汇总首页、对比、合并搜索和数据（make assemble）")
+    gather.add_argument("--site", type=Path, default=Path("site"), help="各清单构建结果所在目录（默认 site）")
+    commands.add_parser("portal-plan", help="门户：给 CI 写出本次构建的参照日期和清单列表（make portal-plan）")
     args = parser.parse_args(argv)
     if args.command in ("rollback", "releases"):
         return _on_target(args, _rollback if args.command == "rollback" else _releases)
+    if args.command in ("portal-build", "build-list", "assemble", "portal-plan") or (
+            args.command in ("check", "deploy") and args.data == Path("data") and portal.is_portal(Path("."))):
+        return _portal(args)
     if not args.data.is_dir():
-        print(f"找不到数据目录 {args.data} — 请在项目根目录运行，或用 --data 指定数据目录", file=sys.stderr)
+        where = (f"本仓库是多份清单的门户（portal.yaml），请用 --data {portal.LISTS}/<标识>/data 指定其中一份清单"
+                 if portal.is_portal(Path(".")) else "请在项目根目录运行，或用 --data 指定数据目录")
+        print(f"找不到数据目录 {args.data} — {where}", file=sys.stderr)
         return 1
     if args.command == "archive" and args.prune:   # before loading: the stale ids are what makes loading fail
         return _prune(args.data)
@@ -156,6 +171,73 @@ def _main(argv: list[str] | None = None) -> int:
         return history.record(history.history_dir(args.data), dataset.history, export.status_records(dataset),
                               dataset.reference_date)
     return _new_year(dataset, args.data, args.year)
+
+
+def _portal(args) -> int:
+    """The portal's commands (dutylist/portal.py), run from the repository root: one Chinese report on failure."""
+    try:
+        found = portal.load(Path("."))
+        on = build.reference_date()
+        if args.command == "check":
+            datasets = portal.check(found, on)
+            print(f"门户检查通过：{len(datasets)} 份清单（{'、'.join(e.name for e in found.lists)}），参照日期 {on}。")
+        elif args.command == "portal-build":
+            portal.check(found, on)
+            if os.path.lexists(args.out):
+                raise portal.BuildError(f"输出目录 {args.out} 已存在 — 请先删除它（make build 会自动处理）")
+            print(portal.build(found, args.out, on, args.workers))
+        elif args.command == "build-list":
+            if found.entry(args.slug) is None:
+                raise portal.BuildError(f"portal.yaml 中没有标识为“{args.slug[:40]}”的清单 — 可用的标识："
+                                        + "、".join(found.slugs))
+            portal.check(found, on, [args.slug])
+            portal.build_list(found, args.slug, args.out.resolve(), portal.build_env(on))
+            print(f"已构建清单{portal.shown(found.entry(args.slug))}：{args.out}")
+        elif args.command == "assemble":
+            portal.assemble(found, args.site, on)
+            print(f"已汇总门户：{len(found.lists)} 份清单，{args.site}")
+        elif args.command == "portal-plan":
+            print(_plan(found, on))
+        else:
+            datasets = portal.check(found, on)   # a deploy refuses data that fails check, as for one list
+            return _on_target(args, lambda target, args: _publish_portal(found, datasets, target, args))
+    except DataError as error:
+        print(error.report(), file=sys.stderr)
+        return 1
+    except (portal.BuildError, portal.AssemblyError, build.SettingError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+def _plan(found, on) -> str:
+    """The reference date every job of one pipeline builds with, and the lists: REFERENCE_DATE=… in
+    portal-plan.env (GitLab: a dotenv report), reference_date= and lists= in $GITHUB_OUTPUT when set."""
+    Path("portal-plan.env").write_text(f"REFERENCE_DATE={on}\n", encoding="utf-8")
+    lines = [f"reference_date={on}", "lists=" + json.dumps(found.slugs)]
+    if output := os.environ.get("GITHUB_OUTPUT"):
+        with open(output, "a", encoding="utf-8") as out:
+            out.write("\n".join(lines) + "\n")
+    return "\n".join(lines)
+
+
+def _publish_portal(found, datasets, target: deploy.Target, args) -> str:
+    """The assembled portal as one release: every list's pages as a single site's deploy requires them, the
+    portal's own pages, nothing the portal does not name."""
+    if extra := portal.unexpected(found, args.site):
+        raise deploy.DeployError(f"{args.site} 中有门户未登记的 {'、'.join(extra)}（旧的构建结果？）— 请重新构建（make build）再发布")
+    if args.require_site_url:
+        if not found.file.site_url:
+            raise deploy.DeployError("portal.yaml 没有填写 site_url（门户正式网址）：站点地图只能列出完整网址 — "
+                                     "请填写 site_url，并把每份清单的 site_url 写成 <门户网址>/<标识>/，重新构建后再发布")
+        checks = [(args.site, found.file.site_url, "门户")] + [
+            (args.site / slug, datasets[slug].site.site_url, f"清单{portal.shown(found.entry(slug))}") for slug in found.slugs]
+        for folder, url, who in checks:
+            if problem := sitemap.problem(folder, url):
+                raise deploy.DeployError(f"{who}：{problem}")
+    release = deploy.deploy(args.site, target, portal.expected_pages(found, datasets), args.keep, args.max_page_loss,
+                            args.force, args.lock_wait, args.url)
+    return f"已发布版本 {release}（门户，{len(found.lists)} 份清单）" + (f"，{args.url} 检查通过" if args.url else "")
 
 
 def _target(args) -> deploy.Target:

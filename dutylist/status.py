@@ -8,6 +8,7 @@ or a search is recorded; a document found elsewhere than where the list says is 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
@@ -75,9 +76,7 @@ class ObligationStatus:
     @property
     def elsewhere_note(self) -> str:
         """"见于 sf.yingkou.gov.cn，未在清单指定的市政府门户网站找到", or ""."""
-        if not self.elsewhere:
-            return ""
-        return f"见于 {'、'.join(self.elsewhere_hosts)}，未在清单指定的{self.obligation.required_place}找到"
+        return elsewhere_note(self.elsewhere_hosts, self.obligation.required_place) if self.elsewhere else ""
 
     @property
     def counted(self) -> bool:
@@ -94,6 +93,16 @@ class ObligationStatus:
     @property
     def verdict_name(self) -> str:
         return verdict_name(self.status, bool(self.elsewhere))
+
+
+def elsewhere_note(hosts: list[str], required_place: str | None) -> str:
+    return f"见于 {'、'.join(hosts)}，未在清单指定的{required_place}找到"
+
+
+def named(text, document_name: str, unit: str) -> str:
+    """A generated sentence (a status's name or meaning) in the list's own words: 清单 becomes what it calls itself
+    (a 实施办法 is never called 清单) and 本项/该项/每项/各项 its unit (本条). Only for the engine's own words."""
+    return re.sub("(?<=[本该每各])项", unit, str(text).replace("清单", document_name))
 
 
 def verdict_name(status: Status, elsewhere: bool) -> str:
@@ -265,6 +274,12 @@ def year_verdict(dataset: Dataset, year: int) -> list[VerdictEntry]:
     """How the year's judged duties stand: each status that occurs among the counted obligation-years, with its
     count, in the order of Status; a document found elsewhere than the list's place is counted on its own."""
     found = _once(dataset, ("verdict", year), lambda: Counter(s.verdict_key for s in year_statuses(dataset, year) if s.counted))
+    return verdict_entries(found)
+
+
+def verdict_entries(found: Counter) -> list[VerdictEntry]:
+    """Counts of (status, found elsewhere) as verdict entries, in the order of Status (a portal counts the statuses
+    its lists published the same way)."""
     return [VerdictEntry(status, elsewhere, found[(status, elsewhere)])
             for status in Status for elsewhere in (False, True) if found[(status, elsewhere)]]
 

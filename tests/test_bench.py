@@ -19,6 +19,9 @@ def test_bench_smoke_run_prints_its_table_and_writes_its_json(tmp_path):
     assert row["pages"] > 40 and row["project"]["seconds"] > 0 and row["render"]["seconds"] > 0
     assert row["differing_material"] == {}   # plain Material on the rendered pages: the same text everywhere
     assert row["save_to_reload_seconds"] > 0 and row["archive"]["archive_bytes"] > 0
+    portal = json.loads(out.read_text(encoding="utf-8"))["portal"]   # a portal of 3 synthetic lists of 3 items
+    assert portal["lists"] == 3 and portal["pages"] > 3 * 10 and "Portal of 3 lists × 3 items" in result.stdout
+    assert portal["workers_1"]["seconds"] > 0 and portal["workers_2"]["seconds"] > 0 and portal["assembly_share_2"] > 0
     if json.loads(out.read_text(encoding="utf-8"))["zensical_version"]:
         assert row["zensical"]["seconds"] > 0 and "differing_zensical" in row
 
