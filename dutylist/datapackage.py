@@ -42,25 +42,35 @@ def version(reference_date: dt.date, commit: str | None) -> str:
 
 def descriptor(dataset: Dataset, files: list[OpenFile], commit: str | None) -> dict:
     """The Data Package describing `files` (paths under data/, beside datapackage.json)."""
-    duty_list, site = dataset.duty_list, dataset.site
+    duty_list = dataset.duty_list
+    return package(
+        "duty-list-open-data", f"{duty_list.shown_title}：公开数据",
+        f"{duty_list.shown_title}全文、本站引用的公开文件、各年度进展记录、清单要求公开事项的状态"
+        f"（计算截至 {dataset.reference_date}）及其变化记录。",
+        dataset.reference_date, commit, [*([duty_list.jurisdiction] if duty_list.jurisdiction else [])],
+        [{"title": duty_list.shown_title, "path": duty_list.source_url}], files, dataset.site.site_url)
+
+
+def package(name: str, title: str, description: str, reference_date, commit: str | None, keywords: list[str],
+            sources: list[dict], files: list[OpenFile], homepage: str | None) -> dict:
+    """A Data Package of `files`, one list's or a portal's: the fields both share, in one place."""
     schemas = {f.name: json.loads(f.content) for f in files if f.is_schema}
-    package = {
+    found = {
         "profile": "data-package",
-        "name": "duty-list-open-data",
-        "title": f"{duty_list.shown_title}：公开数据",
-        "description": (f"{duty_list.shown_title}全文、本站引用的公开文件、各年度进展记录、清单要求公开事项的状态"
-                        f"（计算截至 {dataset.reference_date}）及其变化记录。" + OFFICIAL_TEXTS),
-        "version": version(dataset.reference_date, commit),
-        "reference_date": dataset.reference_date.isoformat(),
+        "name": name,
+        "title": title,
+        "description": description + OFFICIAL_TEXTS,
+        "version": version(reference_date, commit),
+        "reference_date": reference_date.isoformat(),
         "commit": commit,
-        "keywords": ["法治建设", "职责清单", *([duty_list.jurisdiction] if duty_list.jurisdiction else [])],
+        "keywords": ["法治建设", "职责清单", *keywords],
         "licenses": [DATA_LICENCE],
-        "sources": [{"title": duty_list.shown_title, "path": duty_list.source_url}],
+        "sources": sources,
         "resources": [resource(f, schemas) for f in files],
     }
-    if site.site_url:
-        package["homepage"] = site.site_url
-    return package
+    if homepage:
+        found["homepage"] = homepage
+    return found
 
 
 def resource(file: OpenFile, schemas: dict[str, dict]) -> dict:

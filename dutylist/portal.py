@@ -543,24 +543,13 @@ def open_files(portal: Portal, built: list[BuiltList], reference_date: dt.date) 
              export._json(STATUS_FILES, title, list[ListStatusRecord], records),
              export._csv(STATUS_FILES, title, [*LIST_COLUMNS, *export.STATUS_FIELDS], rows)]
     commit = datapackage.data_commit(portal.root)
-    schemas = {f.name: json.loads(f.content) for f in files if f.is_schema}
-    package = {
-        "profile": "data-package",
-        "name": "duty-list-portal-statuses",
-        "title": f"{portal.name}：全部清单的公开义务状态",
-        "description": (f"{portal.name}收录的 {len(built)} 份清单各自要求公开的事项在各年度的状态（计算截至 {reference_date}），"
-                        "每行是一份清单的一项公开义务在一个年度的状态，由该清单根据自己的数据计算；各清单的全文、文件和进展记录"
-                        "见各清单子站点的数据下载页。" + datapackage.OFFICIAL_TEXTS),
-        "version": datapackage.version(reference_date, commit),
-        "reference_date": reference_date.isoformat(),
-        "commit": commit,
-        "keywords": ["法治建设", "职责清单", *(found.name for found in built)],
-        "licenses": [datapackage.DATA_LICENCE],
-        "sources": [{"title": found.title or f"{found.name}{found.document_name}", "path": found.source_url} for found in built],
-        "resources": [datapackage.resource(f, schemas) for f in files],
-    }
-    if portal.file.site_url:
-        package["homepage"] = portal.file.site_url
+    package = datapackage.package(
+        "duty-list-portal-statuses", f"{portal.name}：全部清单的公开义务状态",
+        f"{portal.name}收录的 {len(built)} 份清单各自要求公开的事项在各年度的状态（计算截至 {reference_date}），"
+        "每行是一份清单的一项公开义务在一个年度的状态，由该清单根据自己的数据计算；各清单的全文、文件和进展记录"
+        "见各清单子站点的数据下载页。", reference_date, commit, [found.name for found in built],
+        [{"title": found.title or f"{found.name}{found.document_name}", "path": found.source_url} for found in built],
+        files, portal.file.site_url)
     described = json.dumps(package, ensure_ascii=False, indent=2) + "\n"
     return [*files, OpenFile(PACKAGE, "数据目录", described)]
 

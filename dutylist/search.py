@@ -98,7 +98,13 @@ WORKER_FIXES = [
 
 def fixed_worker(script: str) -> str | None:
     """The worker script with both slips mended, or None when either is not found (another Material version)."""
-    for broken, fixed in WORKER_FIXES:
+    return _mended(script, WORKER_FIXES)
+
+
+def _mended(script: str, fixes: list[tuple[str, str]]) -> str | None:
+    """Each (broken, fixed) applied once, skipped where already applied; None when a place to change is not found
+    exactly once (another Material version)."""
+    for broken, fixed in fixes:
         if fixed in script:
             continue
         if script.count(broken) != 1:
@@ -164,12 +170,9 @@ SIMPLIFIED_FIXES = [
 def simplified_worker(script: str, pairs: str) -> str | None:
     """The worker script mapping traditional characters to simplified by `pairs`, or None when the places to
     change are not found (another Material version). Applying it again replaces the table."""
-    for broken, fixed in SIMPLIFIED_FIXES:
-        if fixed in script:
-            continue
-        if script.count(broken) != 1:
-            return None
-        script = script.replace(broken, fixed)
+    script = _mended(script, SIMPLIFIED_FIXES)
+    if script is None:
+        return None
     prelude = ("/*dl-hans*/var dlHans=(function(p){var m=new Map,c=Array.from(p);for(var i=0;i<c.length;i+=2)"
                "m.set(c[i],c[i+1]);return function(s){var o=\"\";for(var ch of String(s))o+=m.get(ch)||ch;return o}})("
                + json.dumps(pairs, ensure_ascii=False)
